@@ -1,0 +1,310 @@
+"""sources.yaml: brands, sources and alerts, validated once into frozen, typed objects.
+
+`load(path)` either returns a `Config` or raises `ConfigError` listing every problem as
+`file:line: path: message`, with a hint where one helps. Unknown keys are errors, so a typo
+never silently switches something off.
+"""
+
+from __future__ import annotations
+
+import difflib
+import zoneinfo
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from monitor import matching, schedule, yaml_lines
+from monitor import sources as source_types
+from monitor.errors import ConfigError, ConfigProblem, QuerySyntaxError
+from monitor.sources.base import Duration
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _timezone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone '{value}': use a name such as Europe/Berlin") from None
+    return value
+
+
+def _email(value: str) -> str:
+    local, at, domain = value.strip().rpartition("@")
+    if not at or not local or "." not in domain or any(c.isspace() for c in value.strip()):
+        raise ValueError(f"'{value}' is not an e-mail address")
+    return value.strip()
+
+
+def _query(value: str) -> str:
+    try:
+        matching.check(value)
+    except QuerySyntaxError as error:
+        raise ValueError(str(error)) from None
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_timezone)]
+Email = Annotated[str, AfterValidator(_email)]
+Query = Annotated[str, AfterValidator(_query)]
+Language = Literal["de", "en"]
+
+
+class Settings(_Frozen):
+    """Behaviour shared by every source and alert unless they say otherwise."""
+
+    timezone: TimeZone = "Europe/Berlin"
+    language: Language = "de"
+    every: Duration = Field(default=timedelta(minutes=30), description="Default crawl interval.")
+    contact: Email = Field(
+        default="monitor@example.org", description="Sent in the User-Agent so sites can reach you."
+    )
+    backfill: Duration = Field(
+        default=timedelta(days=2),
+        description="On a source's first crawl, alert only items published this recently.",
+    )
+
+
+class Brand(_Frozen):
+    """A brand and how to find it. `query` and each of `queries` may match (OR)."""
+
+    name: str = Field(min_length=1, max_length=100)
+    query: Query | None = None
+    queries: tuple[Query, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _has_a_query(self) -> Brand:
+        if self.query is None and not self.queries:
+            raise ValueError("a brand needs a query (or a list of queries)")
+        return self
+
+    @property
+    def all_queries(self) -> tuple[str, ...]:
+        return ((self.query,) if self.query else ()) + self.queries
+
+    def to_query(self) -> matching.BrandQuery:
+        return matching.BrandQuery(self.name, self.all_queries, self.exclude)
+
+
+class Alert(_Frozen):
+    """Who is told about which mentions, and when."""
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.\-]+$")
+    recipients: tuple[Email, ...] = Field(min_length=1)
+    brands: tuple[str, ...] = Field(default=(), description="Empty means every brand.")
+    sources: tuple[str, ...] = Field(default=(), description="Empty means every source.")
+    digest: str = Field(description="When the digest goes out, e.g. 'daily at 08:00'.")
+    language: Language | None = None
+    timezone: TimeZone | None = None
+
+    @field_validator("digest")
+    @classmethod
+    def _digest_is_a_schedule(cls, value: str) -> str:
+        schedule.parse_schedule(value)
+        return value
+
+    @property
+    def digest_schedule(self) -> schedule.Schedule:
+        return schedule.parse_schedule(self.digest)
+
+
+class Config(_Frozen):
+    """The whole of sources.yaml."""
+
+    settings: Settings = Settings()
+    brands: tuple[Brand, ...] = Field(min_length=1)
+    sources: tuple[source_types.SourceConfig, ...] = ()
+    alerts: tuple[Alert, ...] = ()
+
+    def source(self, name: str) -> source_types.SourceConfig:
+        for source in self.sources:
+            if source.name.casefold() == name.casefold():
+                return source
+        raise KeyError(name)
+
+    def alert(self, name: str) -> Alert:
+        for alert in self.alerts:
+            if alert.name.casefold() == name.casefold():
+                return alert
+        raise KeyError(name)
+
+    def interval(self, source: source_types.SourceBase) -> timedelta:
+        return source.every or self.settings.every
+
+    def brands_for(self, alert: Alert) -> tuple[Brand, ...]:
+        return tuple(b for b in self.brands if not alert.brands or b.name in alert.brands)
+
+
+def _cross_check(config: Config) -> list[tuple[yaml_lines.Path, str]]:
+    """Problems no single field shows: duplicate names, alerts naming unknown brands/sources."""
+    problems: list[tuple[yaml_lines.Path, str]] = []
+    groups: tuple[tuple[str, tuple[Brand | Alert | source_types.SourceBase, ...]], ...] = (
+        ("brands", config.brands), ("sources", config.sources), ("alerts", config.alerts),
+    )  # fmt: skip
+    for section, items in groups:
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if item.name.casefold() in seen:
+                problems.append(((section, index, "name"),
+                                 f"'{item.name}' is used twice: names must be unique"))  # fmt: skip
+            seen.add(item.name.casefold())
+    brand_names = sorted(b.name for b in config.brands)
+    source_names = sorted(s.name for s in config.sources)
+    for index, alert in enumerate(config.alerts):
+        for field, names, known in (
+            ("brands", alert.brands, brand_names), ("sources", alert.sources, source_names),
+        ):  # fmt: skip
+            for position, name in enumerate(names):
+                if name not in known:
+                    hint = difflib.get_close_matches(name, known, n=1)
+                    problems.append((
+                        ("alerts", index, field, position),
+                        f"no {field[:-1]} is named '{name}'"
+                        + (f": did you mean '{hint[0]}'?" if hint else ""),
+                    ))  # fmt: skip
+    return problems
+
+
+def load(path: Path) -> Config:
+    """Read and validate a sources.yaml. Raises ConfigError naming file, line and path."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    str(path),
+                    None,
+                    "",
+                    "file not found: create it from the example "
+                    "sources.yaml in the repository, or set MONITOR_CONFIG",
+                )
+            ]
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError([ConfigProblem(str(path), None, "", f"cannot read: {error}")]) from None
+    return parse(text, filename=path.name)
+
+
+def parse(text: str, *, filename: str = "sources.yaml") -> Config:
+    try:
+        data, lines = yaml_lines.load(text)
+    except yaml_lines.YamlError as error:
+        raise ConfigError([ConfigProblem(filename, error.line, "", error.message)]) from None
+    if not isinstance(data, dict):
+        raise ConfigError(
+            [ConfigProblem(filename, 1, "", "expected keys such as brands: and sources:")]
+        )
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as error:
+        details = error.errors()
+        paths = [_data_path(data, detail) for detail in details]
+        problems = [
+            _problem(filename, data, lines, path, detail)
+            for path, detail in zip(paths, details, strict=True)
+            # A list "too short" only because its items failed is noise next to those items.
+            if not any(other[: len(path)] == path and len(other) > len(path) for other in paths)
+        ]
+        problems.sort(key=lambda p: (p.line or 0, p.path))
+        raise ConfigError(problems) from None
+    cross = _cross_check(config)
+    if cross:
+        raise ConfigError([
+            ConfigProblem(filename, yaml_lines.line_of(lines, path), _dotted(path), message)
+            for path, message in cross
+        ])  # fmt: skip
+    return config
+
+
+def _problem(
+    filename: str, data: Any, lines: dict[yaml_lines.Path, int], path: yaml_lines.Path, detail: Any
+) -> ConfigProblem:
+    kind = detail["type"]
+    message = str(detail["msg"]).removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(data, path[:-1])
+        hint = difflib.get_close_matches(str(path[-1]), allowed, n=1)
+        message = f"unknown key '{path[-1]}'" + (
+            f": did you mean '{hint[0]}'?" if hint else f"; allowed keys: {', '.join(allowed)}"
+        )
+    elif kind == "missing":
+        message = f"required key '{detail['loc'][-1]}' is missing"
+    elif kind == "union_tag_invalid":
+        message = (f"unknown source type '{detail['input'].get('type')}': use one of "
+                   f"{', '.join(sorted(source_types.ADAPTERS))}")  # fmt: skip
+    elif kind == "union_tag_not_found":
+        message = f"a source needs a type: one of {', '.join(sorted(source_types.ADAPTERS))}"
+    line = yaml_lines.line_of(lines, path)
+    return ConfigProblem(filename, line, _dotted(path), message)
+
+
+def _data_path(data: Any, detail: Any) -> yaml_lines.Path:
+    """Pydantic's location with the union-tag steps dropped, so it follows the YAML."""
+    loc: tuple[str | int, ...] = detail["loc"]
+    if detail["type"] == "union_tag_invalid":
+        loc = (*loc, "type")
+    path: list[str | int] = []
+    node: Any = data
+    for step in loc:
+        if isinstance(node, dict) and step in node:  # noqa: SIM114 - typed apart for mypy
+            node = node[step]
+        elif isinstance(node, list) and isinstance(step, int) and step < len(node):
+            node = node[step]
+        elif isinstance(node, dict) and isinstance(step, str) and step == loc[-1]:
+            pass  # the key that is missing or unknown: still part of the path
+        else:
+            continue
+        path.append(step)
+    return tuple(path)
+
+
+def _allowed_keys(data: Any, parent: yaml_lines.Path) -> list[str]:
+    model: Any = Config
+    node = data
+    for step in parent:
+        node = node[step]
+        if isinstance(step, int):
+            continue
+        field = model.model_fields.get(step)
+        if field is None:
+            return []
+        model = _model_in(field.annotation, node)
+    return list(model.model_fields) if model is not None else []
+
+
+def _model_in(annotation: Any, node: Any) -> Any:
+    """The model class a field's value is validated with (for sequences, their items)."""
+    candidates = [annotation]
+    while candidates:
+        current = candidates.pop()
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            type_field = current.model_fields.get("type")
+            if type_field is None or not isinstance(node, dict):
+                return current
+            if node.get("type") in getattr(type_field.annotation, "__args__", ()):
+                return current
+            continue
+        candidates.extend(getattr(current, "__args__", ()))
+        candidates.extend(getattr(current, "__metadata__", ()) and [current.__origin__])
+    return None
+
+
+def _dotted(path: yaml_lines.Path) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
+    return text

@@ -1,0 +1,137 @@
+"""The nouns every layer shares: frozen values, no behaviour beyond small derived views.
+
+Nothing here does I/O or reads the clock; timestamps are passed in (always timezone-aware,
+in UTC unless a field says otherwise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A page an adapter wants fetched.
+
+    `kind` is the adapter's own tag (``"feed"``, ``"list"``, ``"thread"``…) so that it knows,
+    when the response comes back, what the page is; `context` carries one small string of
+    adapter state along (for example the thread title a thread page belongs to).
+    """
+
+    url: str
+    kind: str = "page"
+    context: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """What `fetch` hands back for a Request: the final URL after redirects and the body."""
+
+    request: Request
+    url: str
+    status: int
+    content: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
+    not_modified: bool = False
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def charset(self) -> str | None:
+        """The charset the server declared in Content-Type, if any."""
+        for part in self.headers.get("content-type", "").split(";")[1:]:
+            name, _, value = part.partition("=")
+            if name.strip().lower() == "charset" and value.strip():
+                return value.strip().strip('"').lower()
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One thing a person wrote: a forum post, a review, a feed entry.
+
+    `key` is its identity across crawls, pages and replicas (the canonical permalink, else
+    the guid, else a content hash); `url` is where a reader goes to see it. `text` is the
+    visible text, HTML already stripped. `rating` is normalised to 0-5 stars.
+    """
+
+    key: str
+    url: str
+    title: str
+    text: str
+    author: str | None = None
+    published_at: datetime | None = None
+    rating: float | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What an adapter makes of one response: documents and the next pages to fetch."""
+
+    documents: tuple[Document, ...] = ()
+    requests: tuple[Request, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """A short excerpt of a document with the matched words marked.
+
+    Marks are (start, end) character offsets into `text`, sorted and not overlapping. The
+    text stays plain: templates escape it and wrap marked spans, so nothing from the page is
+    ever rendered as markup.
+    """
+
+    text: str
+    marks: tuple[tuple[int, int], ...] = ()
+
+    def segments(self) -> Iterator[tuple[str, bool]]:
+        """The text cut into (piece, is_marked) runs, in order."""
+        position = 0
+        for start, end in self.marks:
+            if start > position:
+                yield self.text[position:start], False
+            yield self.text[start:end], True
+            position = end
+        if position < len(self.text):
+            yield self.text[position:], False
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A brand found in a document: which of the query's terms hit, and where."""
+
+    brand: str
+    terms: tuple[str, ...]
+    snippet: Snippet
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMention:
+    """A stored mention with what a reader needs to see it: the document and its source."""
+
+    id: int
+    brand: str
+    title: str
+    url: str
+    source: str
+    author: str | None
+    published_at: datetime | None
+    created_at: datetime
+    rating: float | None
+    snippet: Snippet
+    terms: tuple[str, ...]
+
+    @property
+    def reference(self) -> str:
+        """The short stable ID people quote, like a ticket number."""
+        return f"M-{self.id}"
+
+    @property
+    def shown_at(self) -> datetime:
+        return self.published_at or self.created_at

@@ -1,0 +1,83 @@
+"""Every error monitor raises on purpose, in one tree.
+
+    MonitorError
+    ├── ConfigError            sources.yaml or the environment is wrong; names file, line, path
+    ├── QuerySyntaxError       a brand or rule query does not parse; names the column
+    ├── FetchError             a page could not be fetched (network, status, limits)
+    ├── SourceError            a page was fetched but is not what the source expects
+    ├── StoreError             the database refuses (for example a schema newer than this code)
+    └── DeliveryError          a mail could not be handed to the SMTP server
+        ├── TemporaryDeliveryError   worth retrying later (4xx, connection lost, timeout)
+        └── PermanentDeliveryError   will not succeed as it is (5xx)
+
+Constructors only store what they are given; callers decide what to log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class MonitorError(Exception):
+    """Base of every error monitor raises on purpose."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigProblem:
+    """One thing wrong in a configuration file: where, and what to do about it."""
+
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class ConfigError(MonitorError):
+    """The configuration cannot be used; `problems` lists every mistake found, in file order."""
+
+    def __init__(self, problems: list[ConfigProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+class QuerySyntaxError(MonitorError):
+    """A query does not parse. `column` is 1-based in the query text."""
+
+    def __init__(self, message: str, column: int) -> None:
+        self.message = message
+        self.column = column
+        super().__init__(f"{message} at column {column}")
+
+
+class FetchError(MonitorError):
+    """A URL could not be fetched. `status` is set when the server answered."""
+
+    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
+        self.url = url
+        self.reason = reason
+        self.status = status
+        super().__init__(f"{url}: {reason}")
+
+
+class SourceError(MonitorError):
+    """A response arrived but cannot be read as what the source expects."""
+
+
+class StoreError(MonitorError):
+    """The database cannot be used as it is."""
+
+
+class DeliveryError(MonitorError):
+    """A mail was not accepted by the SMTP server."""
+
+
+class TemporaryDeliveryError(DeliveryError):
+    """Worth trying again later: 4xx replies, refused or dropped connections, timeouts."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """Will not succeed by retrying: 5xx replies."""

@@ -1,0 +1,1 @@
+"""Mail: rendering (pure), building RFC 5322 messages (pure) and sending (I/O)."""

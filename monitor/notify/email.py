@@ -1,0 +1,119 @@
+"""Handing messages to an SMTP server (aiosmtplib), or to .eml files when none is set.
+
+Errors are sorted for the caller: `TemporaryDeliveryError` for what a retry may fix
+(4xx replies, refused or dropped connections, timeouts), `PermanentDeliveryError` for 5xx.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email import message_from_bytes
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+
+from monitor.errors import PermanentDeliveryError, TemporaryDeliveryError
+from monitor.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Mailer(Protocol):
+    async def send(self, message: bytes, *, sender: str, recipients: Sequence[str]) -> str:
+        """Deliver `message`; return what the server (or file writer) said."""
+        ...
+
+
+@dataclass(frozen=True)
+class SmtpMailer:
+    hostname: str
+    port: int
+    use_tls: bool
+    username: str | None
+    password: str | None
+    timeout: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SmtpMailer:
+        assert settings.smtp_url is not None
+        parts = urlsplit(settings.smtp_url)
+        implicit_tls = parts.scheme == "smtps"
+        return cls(
+            hostname=parts.hostname or "localhost",
+            port=parts.port or (465 if implicit_tls else 25),
+            use_tls=implicit_tls,
+            username=settings.smtp_username
+            or (unquote(parts.username) if parts.username else None),
+            password=(
+                settings.smtp_password.get_secret_value()
+                if settings.smtp_password
+                else (unquote(parts.password) if parts.password else None)
+            ),
+            timeout=settings.smtp_timeout,
+        )
+
+    async def send(self, message: bytes, *, sender: str, recipients: Sequence[str]) -> str:
+        try:
+            refused, reply = await aiosmtplib.send(
+                message,
+                sender=sender,
+                recipients=list(recipients),
+                hostname=self.hostname,
+                port=self.port,
+                use_tls=self.use_tls,
+                # None: upgrade with STARTTLS when the server offers it, else go plain.
+                start_tls=None if not self.use_tls else False,
+                username=self.username,
+                password=self.password,
+                timeout=self.timeout,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as error:
+            codes = [refusal.code for refusal in error.recipients]
+            detail = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in error.recipients)
+            if all(500 <= code < 600 for code in codes):
+                raise PermanentDeliveryError(f"every recipient refused: {detail}") from None
+            raise TemporaryDeliveryError(f"recipients refused for now: {detail}") from None
+        except aiosmtplib.SMTPResponseException as error:
+            reason = f"{error.code} {error.message}"
+            if 500 <= error.code < 600:
+                raise PermanentDeliveryError(reason) from None
+            raise TemporaryDeliveryError(reason) from None
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+            raise TemporaryDeliveryError(f"{type(error).__name__}: {error}") from None
+        if refused:
+            log.warning(
+                "some recipients refused: %s",
+                "; ".join(f"{who}: {code} {text}" for who, (code, text) in refused.items()),
+                extra={"event": "mail_recipient_refused"},
+            )
+        return reply
+
+
+@dataclass(frozen=True)
+class FileMailer:
+    """Writes each message to `folder` as an .eml file; for running without an SMTP server."""
+
+    folder: Path
+
+    async def send(self, message: bytes, *, sender: str, recipients: Sequence[str]) -> str:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        message_id = str(message_from_bytes(message).get("Message-ID", "")).strip("<>")
+        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in message_id) or "mail"
+        path = self.folder / f"{name}.eml"
+        path.write_bytes(message)
+        return f"written to {path}"
+
+
+def mailer_from(settings: Settings) -> Mailer:
+    if settings.smtp_url:
+        return SmtpMailer.from_settings(settings)
+    log.warning(
+        "no SMTP server configured (MONITOR_SMTP_URL); mails are written to %s",
+        settings.outbox_dir,
+        extra={"event": "mail_to_files"},
+    )
+    return FileMailer(settings.outbox_dir)

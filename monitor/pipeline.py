@@ -1,0 +1,171 @@
+"""One crawl of one source: fetch, parse, match, store. The clock is read by the caller.
+
+    requests = adapter.start(source)
+    for each request (bounded):  response = fetch(...)  ->  page = adapter.parse(...)
+    documents -> matching -> store.mentions.save()  (one transaction with the crawl state)
+
+A source's failure is recorded on the source and returned, never raised: one broken
+source must not stop the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from monitor import config as config_module
+from monitor import domain, fetch, matching, sources, text
+from monitor.errors import FetchError, SourceError
+from monitor.store import db, mentions
+from monitor.store import sources as stored_sources
+
+log = logging.getLogger(__name__)
+
+MAX_PAGES_PER_CRAWL = 50
+# Long enough for a slow crawl to finish; short enough that a crashed worker's source is
+# picked up again in the next interval.
+CRAWL_LEASE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlResult:
+    source: str
+    items: int = 0
+    new_mentions: tuple[int, ...] = ()
+    pages: int = 0
+    not_modified: int = 0
+    error: str | None = None
+    skipped: bool = False
+    warnings: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Crawler:
+    """What a crawl needs that outlives it: config, compiled brands, client, database."""
+
+    config: config_module.Config
+    matcher: matching.Matcher
+    client: httpx.AsyncClient
+    sessions: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def build(
+        cls,
+        config: config_module.Config,
+        client: httpx.AsyncClient,
+        sessions: async_sessionmaker[AsyncSession],
+    ) -> Crawler:
+        matcher = matching.compile([brand.to_query() for brand in config.brands])
+        return cls(config, matcher, client, sessions)
+
+
+async def poll_source(
+    crawler: Crawler, source: sources.SourceBase, *, now: datetime
+) -> CrawlResult:
+    """Crawl `source` once, if no other worker is crawling it. See the module docstring."""
+    started = time.monotonic()
+    async with db.transaction(crawler.sessions) as session:
+        row = await stored_sources.ensure(
+            session, name=source.name, type=source.type, url=source.url
+        )
+        source_id, first_crawl = row.id, row.first_crawled_at is None
+        if not await stored_sources.claim(session, source_id, now=now, lease=CRAWL_LEASE):
+            log.info("source is being crawled elsewhere", extra=_event("crawl_skipped", source))
+            return CrawlResult(source.name, skipped=True)
+    try:
+        documents, validators, pages, unchanged, warnings = await _collect(crawler, source, now)
+    except (FetchError, SourceError) as error:
+        return await _failed(crawler, source, source_id, str(error), now=now)
+    except Exception as error:  # a bug in an adapter must not stop the other sources
+        log.exception("crawl crashed", extra=_event("crawl_crashed", source))
+        return await _failed(crawler, source, source_id, f"internal error: {error!r}", now=now)
+    for warning in warnings:
+        log.warning(warning, extra=_event("source_warning", source))
+
+    backfill_from = now - crawler.config.settings.backfill
+    found = [
+        mentions.Found(
+            document,
+            tuple(matches),
+            # The first crawl records what already exists; only recent items alert.
+            alertable=not first_crawl
+            or (document.published_at is not None and document.published_at >= backfill_from),
+        )
+        for document in documents
+        if (matches := crawler.matcher.match(document))
+    ]
+    async with db.transaction(crawler.sessions) as session:
+        new = await mentions.save(session, source_id, found, now=now)
+        for url, (etag, last_modified) in validators.items():
+            await stored_sources.remember_validators(
+                session, url, etag=etag, last_modified=last_modified, now=now
+            )
+        await stored_sources.record_success(session, source_id, now=now, items=len(documents))
+    log.info(
+        "crawled %s: %d items, %d new mentions",
+        source.name, len(documents), len(new),
+        extra=_event("crawl_done", source, items=len(documents), new_mentions=len(new),
+                     pages=pages, duration_ms=round((time.monotonic() - started) * 1000)),
+    )  # fmt: skip
+    return CrawlResult(
+        source.name, len(documents), tuple(new), pages, unchanged, warnings=tuple(warnings)
+    )
+
+
+async def _collect(
+    crawler: Crawler, source: sources.SourceBase, now: datetime
+) -> tuple[list[domain.Document], dict[str, tuple[str | None, str | None]], int, int, list[str]]:
+    """Fetch and parse every page of one crawl, within the crawl's bounds."""
+    adapter = sources.adapter_for(source)
+    host = urlsplit(source.url).hostname
+    queue = list(adapter.start(source))
+    seen_urls: set[str] = set()
+    documents: list[domain.Document] = []
+    validators: dict[str, tuple[str | None, str | None]] = {}
+    warnings: list[str] = []
+    pages = unchanged = 0
+    while queue and pages < MAX_PAGES_PER_CRAWL:
+        request = queue.pop(0)
+        if request.url in seen_urls:
+            continue
+        seen_urls.add(request.url)
+        async with db.transaction(crawler.sessions) as session:
+            etag, last_modified = await stored_sources.validators(session, request.url)
+        response = await fetch.fetch(
+            crawler.client, request, etag=etag, last_modified=last_modified
+        )
+        pages += 1
+        if response.not_modified:
+            unchanged += 1
+            continue
+        page = adapter.parse(source, response, now=now)
+        documents.extend(page.documents)
+        warnings.extend(page.warnings)
+        # Links taken from a page stay on the source's own host.
+        queue.extend(r for r in page.requests if urlsplit(r.url).hostname == host)
+        validators[request.url] = (
+            response.headers.get("etag"),
+            response.headers.get("last-modified"),
+        )
+    return documents, validators, pages, unchanged, warnings
+
+
+async def _failed(
+    crawler: Crawler, source: sources.SourceBase, source_id: int, error: str, *, now: datetime
+) -> CrawlResult:
+    log.warning(
+        "crawl failed: %s", error, extra=_event("crawl_failed", source, error=text.one_line(error))
+    )
+    async with db.transaction(crawler.sessions) as session:
+        await stored_sources.record_failure(session, source_id, now=now, error=error)
+    return CrawlResult(source.name, error=error)
+
+
+def _event(name: str, source: sources.SourceBase, **fields: object) -> dict[str, object]:
+    return {"event": name, "source": source.name, **fields}

@@ -1,0 +1,85 @@
+"""Durations and schedules as people write them, parsed into plain values.
+
+    every 30 minutes | every 2h | daily at 08:00 | weekly on monday at 08:00 | 0 8 * * 1-5
+
+Pure: the scheduler turns a `Schedule` into an APScheduler trigger; nothing here runs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+_UNITS = {
+    "s": 1, "sec": 1, "second": 1, "seconds": 1,
+    "m": 60, "min": 60, "minute": 60, "minutes": 60,
+    "h": 3600, "hour": 3600, "hours": 3600,
+    "d": 86400, "day": 86400, "days": 86400,
+    "w": 604800, "week": 604800, "weeks": 604800,
+}  # fmt: skip
+_DURATION = re.compile(r"^\s*(\d+)\s*([a-z]+)\s*$")
+_EVERY = re.compile(r"^every\s+(.+)$")
+_DAILY = re.compile(r"^daily\s+at\s+(\d{1,2}):(\d{2})$")
+_WEEKLY = re.compile(r"^weekly\s+on\s+([a-z]+)\s+at\s+(\d{1,2}):(\d{2})$")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_CRON_FIELD = re.compile(r"^[\d*/,\-a-z]+$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """`"30m"`, `"15 minutes"`, `"2h"`, `"1d"` → timedelta. Raises ValueError with a hint."""
+    match = _DURATION.match(text.lower())
+    if not match or match.group(2) not in _UNITS:
+        raise ValueError(f"'{text}' is not a duration: write a number and a unit, e.g. 30m, 2h, 1d")
+    seconds = int(match.group(1)) * _UNITS[match.group(2)]
+    if seconds <= 0:
+        raise ValueError(f"'{text}' must be longer than zero")
+    return timedelta(seconds=seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    every: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Cron:
+    """Five cron fields (minute hour day month weekday), as APScheduler's from_crontab reads."""
+
+    expression: str
+
+
+Schedule = Interval | Cron
+
+
+def parse_schedule(text: str) -> Schedule:
+    """Parse a schedule (see the module docstring). Raises ValueError saying what is accepted."""
+    spoken = " ".join(text.lower().split())
+    if match := _EVERY.match(spoken):
+        return Interval(parse_duration(match.group(1)))
+    if match := _DAILY.match(spoken):
+        return Cron(f"{_minute(match.group(2))} {_hour(match.group(1))} * * *")
+    if match := _WEEKLY.match(spoken):
+        day = match.group(1)
+        if day not in _WEEKDAYS:
+            raise ValueError(f"'{day}' is not a weekday: use one of {', '.join(_WEEKDAYS)}")
+        return Cron(f"{_minute(match.group(3))} {_hour(match.group(2))} * * {day[:3]}")
+    fields = spoken.split()
+    if len(fields) == 5 and all(_CRON_FIELD.match(field) for field in fields):
+        return Cron(spoken)
+    raise ValueError(
+        f"'{text}' is not a schedule: write 'every 30 minutes', 'daily at 08:00', "
+        "'weekly on monday at 08:00' or five cron fields such as '0 8 * * 1-5'"
+    )
+
+
+def _hour(text: str) -> int:
+    if not 0 <= int(text) <= 23:
+        raise ValueError(f"hour {text} is not between 0 and 23")
+    return int(text)
+
+
+def _minute(text: str) -> int:
+    if not 0 <= int(text) <= 59:
+        raise ValueError(f"minute {text} is not between 0 and 59")
+    return int(text)

@@ -1,0 +1,54 @@
+"""The environment: where things live and the secrets. Never in sources.yaml, never logged.
+
+Every variable has the MONITOR_ prefix (MONITOR_DATABASE_URL, MONITOR_SMTP_URL, …). The
+defaults run the whole service from the current folder: SQLite under ./data and mails
+written to ./data/outbox as .eml files when no SMTP server is set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MONITOR_", frozen=True, extra="ignore")
+
+    config: Path = Field(default=Path("sources.yaml"), description="Path of sources.yaml.")
+    data_dir: Path = Field(default=Path("data"), description="SQLite file, .eml outbox.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default sqlite under data_dir."
+    )
+    smtp_url: str | None = Field(
+        default=None,
+        description="smtp://host:port (STARTTLS when offered) or smtps://host:port; unset: .eml",
+    )
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout: float = 30.0
+    mail_from: str = "monitor <monitor@localhost>"
+    allow_hosts: tuple[str, ...] = Field(
+        default=(),
+        description="Hosts (or IPs) fetched even when private, e.g. 127.0.0.1 for tests.",
+    )
+    log_level: str = "INFO"
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_scheme(cls, value: str | None) -> str | None:
+        if value and urlsplit(value).scheme not in ("smtp", "smtps"):
+            raise ValueError("MONITOR_SMTP_URL must start with smtp:// or smtps://")
+        return value or None
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'monitor.db').as_posix()}"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"

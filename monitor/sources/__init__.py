@@ -1,0 +1,27 @@
+"""Source types: one module each, listed here so a reader can grep the whole set.
+
+To add a type: write its config model (a `SourceBase` subclass with a `type` Literal) and
+its adapter in a module of its own, then add both below.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from monitor.sources import feed
+from monitor.sources.base import Adapter, SourceBase
+
+SourceConfig = Annotated[feed.FeedSource, Field(discriminator="type")]
+
+ADAPTERS: dict[str, Adapter[Any]] = {
+    "feed": feed.ADAPTER,
+}
+
+
+def adapter_for(source: SourceBase) -> Adapter[Any]:
+    return ADAPTERS[source.type]
+
+
+__all__ = ["ADAPTERS", "Adapter", "SourceBase", "SourceConfig", "adapter_for"]

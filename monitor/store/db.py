@@ -1,0 +1,125 @@
+"""Engines, sessions and migrations. The only module that knows database URLs.
+
+SQLite runs in WAL mode with a busy timeout and foreign keys on, so the crawler and the
+sender (and a CLI command beside a running service) can share one file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from alembic import command
+from monitor.errors import StoreError
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """An async engine for `url`; creates the folder of a SQLite file if needed."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def transaction(
+    factory: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """A session whose work commits on leaving the block, or rolls back on an exception."""
+    async with factory() as session, session.begin():
+        yield session
+
+
+def migrations_dir() -> Path:
+    """Where the Alembic scripts are: inside the installed package, or at the repo root."""
+    packaged = Path(str(resources.files("monitor"))) / "_alembic"
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2] / "alembic"
+    if checkout.is_dir():
+        return checkout
+    raise StoreError("the database migrations are missing from this installation")
+
+
+def _alembic_config(connection: Connection) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _upgrade(connection: Connection) -> None:
+    _refuse_newer_schema(connection)
+    command.upgrade(_alembic_config(connection), "head")
+
+
+def _refuse_newer_schema(connection: Connection) -> None:
+    current = MigrationContext.configure(connection).get_current_revision()
+    script = ScriptDirectory(str(migrations_dir()))
+    if current is not None and script.get_revision(current) is None:
+        raise StoreError(
+            f"the database schema ({current}) is newer than this version of monitor knows: "
+            "upgrade monitor, or point it at another database"
+        )
+
+
+async def upgrade(engine: AsyncEngine) -> None:
+    """Bring the schema to the newest revision this code knows; refuse a newer one."""
+    async with engine.begin() as connection:
+        await connection.run_sync(_upgrade)
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    async with engine.connect() as connection:
+        return await connection.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_revision()
+        )
+
+
+def upgrade_blocking(url: str) -> None:
+    """For the CLI: upgrade the database at `url` and dispose of the engine."""
+
+    async def run() -> None:
+        engine = create_engine(url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())

@@ -1,0 +1,78 @@
+"""Sources as the database knows them: identity, crawl state, leases, HTTP validators."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from monitor.store import upsert
+from monitor.store.schema import HttpCache, Source
+
+
+async def ensure(session: AsyncSession, *, name: str, type: str, url: str) -> Source:
+    """The row for a configured source, created on first sight, url and type kept current."""
+    statement = upsert.insert(session, Source).values(
+        name=name, type=type, url=url, consecutive_failures=0
+    )
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=["name"], set_={"type": type, "url": url})
+    )
+    row = await session.scalar(select(Source).where(Source.name == name))
+    assert row is not None
+    return row
+
+
+async def claim(session: AsyncSession, source_id: int, *, now: datetime, lease: timedelta) -> bool:
+    """Take the crawl lease of a source; False when another worker holds it."""
+    result = await session.execute(
+        update(Source)
+        .where(Source.id == source_id)
+        .where(or_(Source.lease_until.is_(None), Source.lease_until < now))
+        .values(lease_until=now + lease)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def record_success(
+    session: AsyncSession, source_id: int, *, now: datetime, items: int
+) -> None:
+    source = await session.get_one(Source, source_id)
+    source.first_crawled_at = source.first_crawled_at or now
+    source.last_crawled_at = now
+    source.last_success_at = now
+    source.last_error = None
+    source.consecutive_failures = 0
+    source.items_last_seen = items
+    source.lease_until = None
+
+
+async def record_failure(
+    session: AsyncSession, source_id: int, *, now: datetime, error: str
+) -> None:
+    source = await session.get_one(Source, source_id)
+    source.last_crawled_at = now
+    source.last_error = error
+    source.consecutive_failures += 1
+    source.lease_until = None
+
+
+async def validators(session: AsyncSession, url: str) -> tuple[str | None, str | None]:
+    """(ETag, Last-Modified) of the last response for `url`."""
+    row = await session.get(HttpCache, url)
+    return (row.etag, row.last_modified) if row else (None, None)
+
+
+async def remember_validators(
+    session: AsyncSession, url: str, *, etag: str | None, last_modified: str | None, now: datetime
+) -> None:
+    statement = upsert.insert(session, HttpCache).values(
+        url=url, etag=etag, last_modified=last_modified, checked_at=now
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["url"],
+            set_={"etag": etag, "last_modified": last_modified, "checked_at": now},
+        )
+    )

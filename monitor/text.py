@@ -1,0 +1,50 @@
+"""What a reader sees: visible text out of HTML, and whitespace tidied for display."""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser
+
+# Elements whose text a reader never sees.
+_INVISIBLE = ("script", "style", "noscript", "template", "head")
+# Block-level elements end a line, so that words of adjacent paragraphs do not run together.
+_BLOCKS = (
+    "p, div, br, li, ul, ol, tr, td, th, h1, h2, h3, h4, h5, h6, blockquote, pre, section, "
+    "article, header, footer, table, dd, dt, hr"
+)
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_BLANK_LINES = re.compile(r"\s*\n\s*")
+_LOOKS_LIKE_MARKUP = re.compile(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;")
+
+
+def visible_text(markup: str) -> str:
+    """The text of `markup` as a browser would show it: tags gone, entities decoded.
+
+    Plain text (no tags, no entities) is returned tidied but otherwise unchanged, so a
+    literal "<3" or "a < b" in a plain-text feed survives.
+    """
+    if not _LOOKS_LIKE_MARKUP.search(markup):
+        return tidy(markup)
+    tree = LexborHTMLParser(markup)
+    root = tree.body or tree.root
+    if root is None:
+        return ""
+    for node in root.css(",".join(_INVISIBLE)):
+        node.decompose()
+    for node in root.css(_BLOCKS):
+        node.insert_before("\n")
+        node.insert_after("\n")
+    return tidy(root.text(deep=True, separator=""))
+
+
+def tidy(text: str) -> str:
+    """Collapse runs of spaces, keep single line breaks, trim both ends."""
+    text = _SPACES.sub(" ", text)
+    return _BLANK_LINES.sub("\n", text).strip()
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """A single line for headers and table cells: no control characters, at most `limit`."""
+    cleaned = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
