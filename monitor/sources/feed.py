@@ -30,9 +30,9 @@ class FeedAdapter:
         return [domain.Request(url=source.url, kind="feed")]
 
     def parse(self, source: FeedSource, response: domain.Response, *, now: datetime) -> domain.Page:
-        parsed = feedparser.parse(
-            response.content, response_headers={"content-location": response.url}
-        )
+        # feedparser reads the charset and base URL from the headers, as a browser would.
+        headers = {**response.headers, "content-location": response.url}
+        parsed = feedparser.parse(response.content, response_headers=headers)
         if not parsed.entries and not parsed.get("version"):
             raise SourceError(_not_a_feed(response))
         warnings: tuple[str, ...] = ()

@@ -1,0 +1,289 @@
+"""The `monitor` command. Each subcommand parses its options, opens the service and calls
+one function of the layers below; nothing here decides anything the tests cannot reach
+without a terminal.
+
+Exit codes: 0 success, 1 the work failed (every source failed, a mail could not be sent),
+2 the input is wrong (configuration, options).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from monitor import __version__, delivery, digest, logs, pipeline, schedule, scheduler
+from monitor import config as config_module
+from monitor.errors import ConfigError, MonitorError
+from monitor.service import Service, open_service
+from monitor.settings import Settings
+from monitor.store import db, mentions
+
+T = TypeVar("T")
+console = Console()
+errors = Console(stderr=True)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    try:
+        return asyncio.run(coroutine)
+    except ConfigError as error:
+        errors.print(str(error), markup=False, highlight=False)
+        raise SystemExit(2) from None
+    except MonitorError as error:
+        errors.print(f"error: {error}", markup=False, highlight=False)
+        raise SystemExit(1) from None
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValueError as error:
+        errors.print(f"environment: {error}", markup=False, highlight=False)
+        raise SystemExit(2) from None
+
+
+def _config(settings: Settings, path: Path | None = None) -> config_module.Config:
+    try:
+        return config_module.load(path or settings.config)
+    except ConfigError as error:
+        errors.print(str(error), markup=False, highlight=False)
+        raise SystemExit(2) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="monitor")
+def main() -> None:
+    """Watch forums, review portals and feeds for your brands; mail what people say."""
+    logs.configure(_settings().log_level)
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+def check(file: Path | None) -> None:
+    """Validate sources.yaml (or FILE): exit 0 when valid, 2 with every problem listed."""
+    settings = _settings()
+    config = _config(settings, file)
+    console.print(
+        f"{file or settings.config}: OK: {len(config.brands)} brands, {len(config.sources)} "
+        f"sources, {len(config.alerts)} alerts",
+        markup=False, highlight=False,
+    )  # fmt: skip
+
+
+@main.group(name="db")
+def db_group() -> None:
+    """Database maintenance."""
+
+
+@db_group.command()
+def upgrade() -> None:
+    """Create or migrate the database to this version's schema."""
+    settings = _settings()
+    _run(_upgrade(settings.resolved_database_url))
+    console.print("database is up to date", markup=False)
+
+
+async def _upgrade(url: str) -> None:
+    engine = db.create_engine(url)
+    try:
+        await db.upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+@main.command()
+@click.option("--source", "source_names", multiple=True, help="Crawl only this source.")
+def crawl(source_names: tuple[str, ...]) -> None:
+    """Crawl every source (or the ones named) once, store new mentions, and exit.
+
+    Exits 1 only if every source failed.
+    """
+    settings = _settings()
+    config = _config(settings)
+    try:
+        chosen = [config.source(name) for name in source_names] or [
+            s for s in config.sources if s.enabled
+        ]
+    except KeyError as error:
+        errors.print(f"no source is named {error}", markup=False)
+        raise SystemExit(2) from None
+    results = _run(_crawl(settings, config, chosen))
+    _print_crawl(results)
+    if results and all(r.error for r in results):
+        raise SystemExit(1)
+
+
+async def _crawl(
+    settings: Settings, config: config_module.Config, chosen: list[Any]
+) -> list[pipeline.CrawlResult]:
+    async with open_service(settings, config) as service:
+        with Progress(console=errors, transient=True, disable=not errors.is_terminal) as bar:
+            task = bar.add_task("crawling", total=len(chosen))
+
+            async def one(source: Any) -> pipeline.CrawlResult:
+                result = await pipeline.poll_source(service.crawler, source, now=_now())
+                bar.advance(task)
+                return result
+
+            return list(await asyncio.gather(*(one(source) for source in chosen)))
+
+
+def _print_crawl(results: list[pipeline.CrawlResult]) -> None:
+    table = Table("source", "items", "new mentions", "error")
+    for r in results:
+        status = "skipped: crawled elsewhere" if r.skipped else (r.error or "")
+        table.add_row(r.source, str(r.items), str(len(r.new_mentions)), status)
+    console.print(table)
+
+
+@main.command(name="digest")
+@click.argument("alert_name")
+@click.option(
+    "--preview", type=click.Path(path_type=Path), help="Write the HTML here; send nothing."
+)
+@click.option("--send", is_flag=True, help="Queue the digest and send it now.")
+def digest_command(alert_name: str, preview: Path | None, send: bool) -> None:
+    """Build the digest of ALERT from the mentions it has not sent yet."""
+    if not preview and not send:
+        errors.print("say --preview FILE or --send", markup=False)
+        raise SystemExit(2)
+    settings = _settings()
+    config = _config(settings)
+    try:
+        alert = config.alert(alert_name)
+    except KeyError:
+        names = ", ".join(a.name for a in config.alerts) or "none is defined"
+        errors.print(f"no alert is named '{alert_name}' (alerts: {names})", markup=False)
+        raise SystemExit(2) from None
+    _run(_digest(settings, config, alert, preview, send))
+
+
+async def _digest(
+    settings: Settings,
+    config: config_module.Config,
+    alert: config_module.Alert,
+    preview: Path | None,
+    send: bool,
+) -> None:
+    async with open_service(settings, config) as service:
+        prepared = await digest.prepare(
+            config, alert, service.sessions, sender=settings.mail_from, now=_now(), queue=send
+        )
+        if prepared.rendered is None:
+            console.print(f"{alert.name}: no new mentions, nothing to send", markup=False)
+            return
+        if preview:
+            preview.write_text(prepared.rendered.html, encoding="utf-8")
+            console.print(f"preview of {prepared.mentions} mentions written to {preview}",
+                          markup=False, highlight=False)  # fmt: skip
+        if send:
+            result = await _drain(service)
+            console.print(
+                f"{alert.name}: {prepared.mentions} mentions; sent {result.sent}, "
+                f"retrying {result.retrying}, failed {result.failed}",
+                markup=False, highlight=False,
+            )  # fmt: skip
+            if result.failed or result.retrying:
+                raise SystemExit(1)
+
+
+async def _drain(service: Service) -> delivery.Drained:
+    return await delivery.drain(
+        service.sessions, service.mailer, sender=service.settings.mail_from, clock=_now
+    )
+
+
+@main.command(name="mentions")
+@click.option("--brand", "brands", multiple=True, help="Only this brand (repeatable).")
+@click.option("--since", help="Only mentions stored within this long, e.g. 2d or 12h.")
+@click.option("--limit", default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def mentions_command(brands: tuple[str, ...], since: str | None, limit: int, as_json: bool) -> None:
+    """List stored mentions, newest first."""
+    settings = _settings()
+    config = _config(settings)
+    try:
+        since_at = _now() - schedule.parse_duration(since) if since else None
+    except ValueError as error:
+        errors.print(f"--since: {error}", markup=False)
+        raise SystemExit(2) from None
+    listed = _run(_mentions(settings, config, brands, since_at, limit))
+    if as_json:
+        for m in listed:
+            print(json.dumps({
+                "reference": m.reference, "brand": m.brand, "title": m.title, "url": m.url,
+                "source": m.source, "author": m.author,
+                "published_at": m.published_at.isoformat() if m.published_at else None,
+                "stored_at": m.created_at.isoformat(), "rating": m.rating,
+                "terms": list(m.terms), "snippet": m.snippet.text,
+            }, ensure_ascii=False))  # fmt: skip
+        return
+    table = Table("ref", "brand", "source", "date", "title")
+    for m in listed:
+        table.add_row(m.reference, m.brand, m.source, f"{m.shown_at:%Y-%m-%d %H:%M}", m.title)
+    console.print(table)
+
+
+async def _mentions(
+    settings: Settings,
+    config: config_module.Config,
+    brands: tuple[str, ...],
+    since: datetime | None,
+    limit: int,
+) -> list[Any]:
+    async with open_service(settings, config) as service, service.sessions() as session:
+        return await mentions.listing(session, brands=brands, since=since, limit=limit)
+
+
+@main.command()
+def run() -> None:
+    """Run the service: crawl on schedule, send digests, until SIGTERM or Ctrl-C."""
+    settings = _settings()
+    config = _config(settings)
+    _run(_serve(settings, config))
+
+
+async def _serve(settings: Settings, config: config_module.Config) -> None:
+    async with open_service(settings, config) as service:
+        await scheduler.Runner(service).run_until_stopped()
+
+
+@main.command()
+@click.option("--dir", "folder", type=click.Path(path_type=Path), default=Path("demo-data"),
+              show_default=True, help="Where the demo keeps its database and mails.")  # fmt: skip
+def demo(folder: Path) -> None:
+    """Run the whole product offline on a bundled site and SMTP server (under a minute)."""
+    from monitor.demo.run import run_demo  # the demo's web server is only needed here
+
+    logs.configure("WARNING")  # the demo prints its own summary
+    report = _run(run_demo(folder.resolve()))
+    first = report.first_crawl
+    console.print("[bold]monitor demo[/bold]: bundled blog on 127.0.0.1, SMTP server in-process")
+    _print_crawl(first)
+    new_second = sum(len(r.new_mentions) for r in report.second_crawl)
+    console.print(f"second crawl of the same site: {new_second} new mentions (stored once)",
+                  markup=False)  # fmt: skip
+    console.print(f"mails received by the SMTP server: {report.mails}", markup=False)
+    if report.digest_html:
+        console.print(f"digest: {report.digest_subject}", markup=False, highlight=False)
+        console.print(f"open it: {report.digest_html}", markup=False, highlight=False)
+    if any(r.error for r in first) or report.mails == 0:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

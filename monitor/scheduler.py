@@ -1,0 +1,147 @@
+"""`monitor run`: APScheduler (asyncio) with one job per source, per digest, and the outbox.
+
+Every job claims its work in the database before doing it (see pipeline and outbox), so
+any number of processes can run this side by side. On SIGTERM or SIGINT no new job
+starts; jobs already running get a grace period to finish, then are cancelled, which
+loses nothing: their leases expire and the work is picked up again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from monitor import config as config_module
+from monitor import delivery, digest, pipeline, schedule
+from monitor.service import Service
+
+log = logging.getLogger(__name__)
+
+OUTBOX_EVERY = timedelta(seconds=30)
+GRACE_SECONDS = 8.0
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _trigger(rule: schedule.Schedule, timezone: str) -> IntervalTrigger | CronTrigger:
+    if isinstance(rule, schedule.Interval):
+        return IntervalTrigger(seconds=rule.every.total_seconds(), timezone=timezone)
+    return CronTrigger.from_crontab(rule.expression, timezone=timezone)
+
+
+class Runner:
+    """Owns the scheduler and the set of jobs in flight."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.scheduler = AsyncIOScheduler(timezone=service.config.settings.timezone)
+        self.in_flight: set[asyncio.Task[Any]] = set()
+        self.stopping = asyncio.Event()
+
+    def _job(
+        self, name: str, work: Callable[[], Awaitable[object]]
+    ) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            if self.stopping.is_set():
+                return
+            task = asyncio.current_task()
+            assert task is not None
+            self.in_flight.add(task)
+            try:
+                await work()
+            except Exception:
+                log.exception("job failed", extra={"event": "job_failed", "job": name})
+            finally:
+                self.in_flight.discard(task)
+
+        return run
+
+    def schedule_all(self) -> None:
+        config = self.service.config
+        now = utcnow()
+        for source in config.sources:
+            if not source.enabled:
+                continue
+            self.scheduler.add_job(
+                self._job(f"crawl:{source.name}", functools.partial(self.crawl, source)),
+                IntervalTrigger(seconds=config.interval(source).total_seconds()),
+                id=f"crawl:{source.name}",
+                next_run_time=now,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+            )
+        for alert in config.alerts:
+            self.scheduler.add_job(
+                self._job(f"digest:{alert.name}", functools.partial(self.send_digest, alert)),
+                _trigger(alert.digest_schedule, alert.timezone or config.settings.timezone),
+                id=f"digest:{alert.name}",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=None,
+            )
+        self.scheduler.add_job(
+            self._job("outbox", self.drain),
+            IntervalTrigger(seconds=OUTBOX_EVERY.total_seconds()),
+            id="outbox",
+            next_run_time=now,
+            max_instances=1,
+            coalesce=True,
+        )
+
+    async def crawl(self, source: Any) -> pipeline.CrawlResult:
+        return await pipeline.poll_source(self.service.crawler, source, now=utcnow())
+
+    async def send_digest(self, alert: config_module.Alert) -> None:
+        await digest.prepare(
+            self.service.config, alert, self.service.sessions,
+            sender=self.service.settings.mail_from, now=utcnow(),
+        )  # fmt: skip
+        await self.drain()
+
+    async def drain(self) -> None:
+        await delivery.drain(
+            self.service.sessions, self.service.mailer,
+            sender=self.service.settings.mail_from, clock=utcnow,
+        )  # fmt: skip
+
+    async def run_until_stopped(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stopping.set)
+        self.schedule_all()
+        self.scheduler.start()
+        log.info(
+            "monitor is running",
+            extra={"event": "service_started", "sources": len(self.service.config.sources),
+                   "alerts": len(self.service.config.alerts)},
+        )  # fmt: skip
+        try:
+            await self.stopping.wait()
+        finally:
+            await self.stop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
+
+    async def stop(self) -> None:
+        self.stopping.set()
+        self.scheduler.shutdown(wait=False)
+        if self.in_flight:
+            log.info("waiting for running jobs", extra={"event": "service_draining",
+                                                       "jobs": len(self.in_flight)})  # fmt: skip
+            _, pending = await asyncio.wait(set(self.in_flight), timeout=GRACE_SECONDS)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        log.info("monitor stopped", extra={"event": "service_stopped"})

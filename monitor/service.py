@@ -1,0 +1,55 @@
+"""The long-lived parts a command needs, opened and closed together.
+
+`open_service` reads the configuration, connects (and migrates) the database, starts the
+one HTTP client and picks the mailer. Every CLI command and the scheduler go through it,
+so there is one place where the process is wired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from monitor import config as config_module
+from monitor import fetch, pipeline
+from monitor.notify import email
+from monitor.settings import Settings
+from monitor.store import db
+
+
+@dataclass(frozen=True)
+class Service:
+    settings: Settings
+    config: config_module.Config
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient
+    mailer: email.Mailer
+    crawler: pipeline.Crawler
+
+
+@asynccontextmanager
+async def open_service(
+    settings: Settings, config: config_module.Config, *, upgrade: bool = True
+) -> AsyncIterator[Service]:
+    engine = db.create_engine(settings.resolved_database_url)
+    try:
+        if upgrade:
+            await db.upgrade(engine)
+        sessions = db.sessions(engine)
+        async with fetch.create_client(contact=config.settings.contact) as client:
+            yield Service(
+                settings=settings,
+                config=config,
+                engine=engine,
+                sessions=sessions,
+                client=client,
+                mailer=email.mailer_from(settings),
+                crawler=pipeline.Crawler.build(config, client, sessions),
+            )
+    finally:
+        await engine.dispose()
