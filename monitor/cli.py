@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import sqlalchemy.exc
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
@@ -45,6 +46,10 @@ def _run(coroutine: Coroutine[Any, Any, T]) -> T:
         raise SystemExit(2) from None
     except MonitorError as error:
         errors.print(f"error: {error}", markup=False, highlight=False)
+        raise SystemExit(1) from None
+    except sqlalchemy.exc.OperationalError as error:
+        reason = str(error.orig).splitlines()[0] if error.orig else str(error)
+        errors.print(f"error: the database cannot be used: {reason}", markup=False)
         raise SystemExit(1) from None
 
 
@@ -95,6 +100,24 @@ def upgrade() -> None:
     settings = _settings()
     _run(_upgrade(settings.resolved_database_url))
     console.print("database is up to date", markup=False)
+
+
+@db_group.command()
+def status() -> None:
+    """Say whether the database answers and is at this version's schema (exit 1 if not)."""
+    settings = _settings()
+    current, head = _run(_status(settings.resolved_database_url))
+    console.print(f"schema {current or 'empty'}; this version expects {head}", markup=False)
+    if current != head:
+        raise SystemExit(1)
+
+
+async def _status(url: str) -> tuple[str | None, str | None]:
+    engine = db.create_engine(url)
+    try:
+        return await db.current_revision(engine), db.head_revision()
+    finally:
+        await engine.dispose()
 
 
 async def _upgrade(url: str) -> None:
@@ -215,13 +238,12 @@ async def _drain(service: Service) -> delivery.Drained:
 def mentions_command(brands: tuple[str, ...], since: str | None, limit: int, as_json: bool) -> None:
     """List stored mentions, newest first."""
     settings = _settings()
-    config = _config(settings)
     try:
         since_at = _now() - schedule.parse_duration(since) if since else None
     except ValueError as error:
         errors.print(f"--since: {error}", markup=False)
         raise SystemExit(2) from None
-    listed = _run(_mentions(settings, config, brands, since_at, limit))
+    listed = _run(_mentions(settings, brands, since_at, limit))
     if as_json:
         for m in listed:
             print(json.dumps({
@@ -239,14 +261,15 @@ def mentions_command(brands: tuple[str, ...], since: str | None, limit: int, as_
 
 
 async def _mentions(
-    settings: Settings,
-    config: config_module.Config,
-    brands: tuple[str, ...],
-    since: datetime | None,
-    limit: int,
+    settings: Settings, brands: tuple[str, ...], since: datetime | None, limit: int
 ) -> list[Any]:
-    async with open_service(settings, config) as service, service.sessions() as session:
-        return await mentions.listing(session, brands=brands, since=since, limit=limit)
+    engine = db.create_engine(settings.resolved_database_url)
+    try:
+        await db.upgrade(engine)
+        async with db.sessions(engine)() as session:
+            return await mentions.listing(session, brands=brands, since=since, limit=limit)
+    finally:
+        await engine.dispose()
 
 
 @main.command()

@@ -1,7 +1,8 @@
 """Which brands a document mentions. The one door the rest of the code uses to match.
 
-For now a brand query is a list of words and "quoted phrases", any of which matches,
-case-insensitively and as whole words; `exclude` words veto a match. The full query
+For now a brand query is a list of words and "quoted phrases" that must all occur,
+case-insensitively and as whole words; any of a brand's queries may match, and its
+`exclude` words veto a match. The full query
 language replaces the inside of this module without changing its interface.
 """
 
@@ -35,7 +36,8 @@ def check(query: str) -> None:
 @dataclass(frozen=True, slots=True)
 class _CompiledBrand:
     name: str
-    include: re.Pattern[str]
+    queries: tuple[tuple[re.Pattern[str], ...], ...]  # any query; every pattern in it
+    any_term: re.Pattern[str]  # for marking the snippet
     exclude: re.Pattern[str] | None
 
 
@@ -51,10 +53,9 @@ class Matcher:
         for brand in self._brands:
             if brand.exclude is not None and brand.exclude.search(haystack):
                 continue
-            hits = list(brand.include.finditer(haystack))
-            if hits:
-                terms = tuple(dict.fromkeys(hit.group(0) for hit in hits))
-                found.append(domain.Match(brand.name, terms, _snippet(document, brand.include)))
+            if any(all(p.search(haystack) for p in query) for query in brand.queries):
+                terms = tuple(dict.fromkeys(h.group(0) for h in brand.any_term.finditer(haystack)))
+                found.append(domain.Match(brand.name, terms, _snippet(document, brand.any_term)))
         return found
 
 
@@ -63,10 +64,10 @@ def compile(brands: Sequence[BrandQuery]) -> Matcher:
 
 
 def _compile_brand(brand: BrandQuery) -> _CompiledBrand:
-    include = [term for query in brand.queries for term in _terms(query)]
-    return _CompiledBrand(
-        brand.name, _pattern(include), _pattern(list(brand.exclude)) if brand.exclude else None
-    )
+    queries = tuple(tuple(_pattern([term]) for term in _terms(q)) for q in brand.queries)
+    every_term = [term for query in brand.queries for term in _terms(query)]
+    exclude = _pattern(list(brand.exclude)) if brand.exclude else None
+    return _CompiledBrand(brand.name, queries, _pattern(every_term), exclude)
 
 
 def _terms(query: str) -> list[str]:

@@ -55,7 +55,8 @@ def _document(source: FeedSource, entry: Any) -> domain.Document:
     )
     return domain.Document(
         key=key,
-        url=link if link.startswith(("http://", "https://")) else source.url,
+        # Readers get the clean permalink: the key, when the key is a URL.
+        url=key if key.startswith(("http://", "https://")) else source.url,
         title=title or text.one_line(body, 80),
         text=body,
         author=entry.get("author") or None,

@@ -112,6 +112,10 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         )
 
 
+def head_revision() -> str | None:
+    return ScriptDirectory(str(migrations_dir())).get_current_head()
+
+
 def upgrade_blocking(url: str) -> None:
     """For the CLI: upgrade the database at `url` and dispose of the engine."""
 

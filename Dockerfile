@@ -1,0 +1,33 @@
+# monitor as a container: `monitor run` on the configuration in /config, state in /data.
+# The install steps are the README's, and tests/e2e/test_packaging.py runs them on a wheel
+# (no Docker engine runs in CI), so a broken package shows up before an image is built.
+
+# A current 3.12 patch release: earlier ones let header injection through e-mail headers.
+FROM python:3.12.12-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    MONITOR_DATA_DIR=/data \
+    MONITOR_CONFIG=/config/sources.yaml
+
+WORKDIR /src
+COPY pyproject.toml README.md alembic.ini ./
+COPY monitor ./monitor
+COPY alembic ./alembic
+RUN pip install --no-cache-dir . && rm -rf /src
+
+RUN useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin monitor \
+    && mkdir -p /data /config && chown monitor /data
+COPY --chown=monitor sources.yaml /config/sources.yaml
+
+USER monitor
+WORKDIR /data
+VOLUME ["/data"]
+
+# Until the service serves /healthz: the configuration must load and the database answer.
+HEALTHCHECK --interval=60s --timeout=20s --start-period=30s --retries=3 \
+    CMD ["monitor", "db", "status"]
+
+ENTRYPOINT ["monitor"]
+CMD ["run"]
