@@ -1,0 +1,148 @@
+"""The `monitor` command as a user runs it: exit codes, messages, files it leaves."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from tests.e2e.conftest import MONITOR, REPO, clean_env, run_monitor
+
+
+def test_version_names_the_program(tmp_path: Path) -> None:
+    result = run_monitor("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.startswith("monitor, version ")
+
+
+def test_check_accepts_the_example_configuration(tmp_path: Path) -> None:
+    result = run_monitor("check", str(REPO / "sources.yaml"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "OK: 2 brands, 2 sources, 2 alerts" in result.stdout
+
+
+def test_check_rejects_a_typo_with_its_line_and_exit_code_2(tmp_path: Path) -> None:
+    config = tmp_path / "sources.yaml"
+    config.write_text(
+        "brands:\n  - name: Vaude\n    query: Vaude\nsources:\n"
+        "  - name: blog\n    type: feed\n    url: https://example.org/feed\n    evry: 1h\n",
+        encoding="utf-8",
+    )
+    result = run_monitor("check", str(config), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "sources.yaml:8: sources[0].evry: unknown key 'evry': did you mean 'every'?" in (
+        " ".join(result.stderr.split())
+    )
+
+
+def test_check_without_a_file_says_how_to_make_one(tmp_path: Path) -> None:
+    result = run_monitor("check", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "file not found" in result.stderr
+
+
+def test_demo_runs_end_to_end_offline_and_leaves_a_digest(tmp_path: Path) -> None:
+    result = run_monitor("demo", "--dir", str(tmp_path / "demo"), cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = " ".join(result.stdout.split())
+    assert "second crawl of the same site: 0 new mentions" in out
+    assert "mails received by the SMTP server: 1" in out
+    html = (tmp_path / "demo" / "digest.html").read_text(encoding="utf-8")
+    assert "Müller Medical" in html
+    assert "Regenjacken im Test" in html
+    assert "Vaudeville" not in html  # the theatre is not the brand
+    assert len(list((tmp_path / "demo" / "received").glob("*.eml"))) == 1
+
+
+def test_crawl_mentions_and_digest_through_the_cli(tmp_path: Path, feed_server, smtp_sink) -> None:
+    feed_server.routes["/feed.xml"] = feed_server.rss(
+        [("Vaude-Jacke im Test", "/post/1", "Die Vaude-Jacke hält dicht.", 1)]
+    )
+    (tmp_path / "sources.yaml").write_text(
+        f"""
+brands:
+  - name: Vaude
+    query: Vaude
+sources:
+  - name: blog
+    type: feed
+    url: {feed_server.url}/feed.xml
+  - name: dead
+    type: feed
+    url: {feed_server.url}/missing.xml
+alerts:
+  - name: team
+    recipients: [team@example.org]
+    digest: daily at 08:00
+""",
+        encoding="utf-8",
+    )
+    env = {"MONITOR_SMTP_URL": smtp_sink.url, "MONITOR_MAIL_FROM": "monitor@example.org"}
+    crawl = run_monitor("crawl", cwd=tmp_path, **env)
+    assert crawl.returncode == 0, crawl.stderr  # one of two sources worked
+    assert "HTTP 404" in crawl.stdout
+
+    listed = run_monitor("mentions", "--json", cwd=tmp_path, **env)
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert [(r["reference"], r["brand"], r["title"]) for r in rows] == [
+        ("M-1", "Vaude", "Vaude-Jacke im Test")
+    ]
+
+    preview = run_monitor("digest", "team", "--preview", "out.html", cwd=tmp_path, **env)
+    assert preview.returncode == 0, preview.stderr
+    assert "Vaude-Jacke im Test" in (tmp_path / "out.html").read_text(encoding="utf-8")
+    assert smtp_sink.received == []  # a preview sends nothing
+
+    sent = run_monitor("digest", "team", "--send", cwd=tmp_path, **env)
+    assert sent.returncode == 0, sent.stderr
+    assert [m.recipients for m in smtp_sink.received] == [["team@example.org"]]
+    again = run_monitor("digest", "team", "--send", cwd=tmp_path, **env)
+    assert "no new mentions" in again.stdout
+    assert len(smtp_sink.received) == 1
+
+
+def test_crawl_exits_1_when_every_source_fails(tmp_path: Path, feed_server) -> None:
+    (tmp_path / "sources.yaml").write_text(
+        f"""
+brands: [{{name: Vaude, query: Vaude}}]
+sources: [{{name: dead, type: feed, url: "{feed_server.url}/missing.xml"}}]
+""",
+        encoding="utf-8",
+    )
+    result = run_monitor("crawl", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "HTTP 404" in result.stdout
+
+
+def test_run_crawls_on_schedule_and_stops_cleanly_on_sigterm(tmp_path: Path, feed_server) -> None:
+    feed_server.routes["/feed.xml"] = feed_server.rss(
+        [("Vaude im Test", "/post/1", "Vaude hält dicht.", 1)]
+    )
+    (tmp_path / "sources.yaml").write_text(
+        f"""
+brands: [{{name: Vaude, query: Vaude}}]
+sources: [{{name: blog, type: feed, url: "{feed_server.url}/feed.xml", every: 1s}}]
+""",
+        encoding="utf-8",
+    )
+    process = subprocess.Popen(
+        [str(MONITOR), "run"], cwd=tmp_path, env=clean_env(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while feed_server.hits("/feed.xml") < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert feed_server.hits("/feed.xml") >= 3, "the interval job did not repeat"
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, stderr
+    events = [json.loads(line)["event"] for line in stderr.splitlines() if line.startswith("{")]
+    assert events[-1] == "service_stopped"
+    listed = run_monitor("mentions", "--json", cwd=tmp_path)
+    assert len(listed.stdout.splitlines()) == 1  # crawled several times, stored once

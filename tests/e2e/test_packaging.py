@@ -1,0 +1,59 @@
+"""The package as the Dockerfile installs it: a wheel in a fresh venv, not this checkout.
+
+No Docker engine runs in CI, so this is how the container's install steps are checked:
+the same `pip install` of a built wheel, then the commands the container runs.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+from tests.e2e.conftest import REPO, clean_env
+
+
+def _run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        list(args), cwd=cwd, env=clean_env(**env), capture_output=True, text=True,
+        timeout=600, check=False,
+    )  # fmt: skip
+
+
+def test_wheel_installs_and_runs_with_migrations_templates_and_demo(tmp_path: Path) -> None:
+    built = _run(sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path / "dist"),
+                 str(REPO), cwd=tmp_path)  # fmt: skip
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = (tmp_path / "dist").glob("monitor-*.whl")
+
+    venv.create(tmp_path / "venv", with_pip=True)
+    bin_dir = tmp_path / "venv" / ("Scripts" if os.name == "nt" else "bin")
+    installed = _run(str(bin_dir / "pip"), "install", "-q", str(wheel), cwd=tmp_path)
+    assert installed.returncode == 0, installed.stderr[-2000:]
+    monitor = str(bin_dir / "monitor")
+    work = tmp_path / "work"
+    work.mkdir()
+
+    version = _run(monitor, "--version", cwd=work)
+    assert version.returncode == 0 and "monitor, version" in version.stdout
+    check = _run(monitor, "check", str(REPO / "sources.yaml"), cwd=work)
+    assert check.returncode == 0, check.stderr
+    upgrade = _run(monitor, "db", "upgrade", cwd=work, MONITOR_DATA_DIR=str(work / "data"))
+    assert upgrade.returncode == 0, upgrade.stderr  # migrations travel inside the wheel
+    status = _run(monitor, "db", "status", cwd=work, MONITOR_DATA_DIR=str(work / "data"))
+    assert status.returncode == 0, status.stdout + status.stderr
+    demo = _run(monitor, "demo", "--dir", str(work / "demo"), cwd=work)
+    assert demo.returncode == 0, demo.stdout + demo.stderr  # templates and demo site too
+    assert (work / "demo" / "digest.html").is_file()
+
+
+def test_dockerfile_follows_the_rules_for_the_container() -> None:
+    dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    assert "FROM python:3.12." in dockerfile and "-slim" in dockerfile
+    assert "pip install --no-cache-dir ." in dockerfile  # the wheel install tested above
+    assert "\nUSER monitor\n" in dockerfile
+    assert 'VOLUME ["/data"]' in dockerfile
+    assert "HEALTHCHECK" in dockerfile
+    assert 'CMD ["run"]' in dockerfile and 'ENTRYPOINT ["monitor"]' in dockerfile
