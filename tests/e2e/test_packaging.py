@@ -37,7 +37,8 @@ def test_wheel_installs_and_runs_with_migrations_templates_and_demo(tmp_path: Pa
     work.mkdir()
 
     version = _run(monitor, "--version", cwd=work)
-    assert version.returncode == 0 and "monitor, version" in version.stdout
+    assert version.returncode == 0
+    assert "monitor, version" in version.stdout
     check = _run(monitor, "check", str(REPO / "sources.yaml"), cwd=work)
     assert check.returncode == 0, check.stderr
     upgrade = _run(monitor, "db", "upgrade", cwd=work, MONITOR_DATA_DIR=str(work / "data"))
@@ -51,9 +52,11 @@ def test_wheel_installs_and_runs_with_migrations_templates_and_demo(tmp_path: Pa
 
 def test_dockerfile_follows_the_rules_for_the_container() -> None:
     dockerfile = (REPO / "Dockerfile").read_text(encoding="utf-8")
-    assert "FROM python:3.12." in dockerfile and "-slim" in dockerfile
+    assert "FROM python:3.12." in dockerfile
+    assert "-slim" in dockerfile
     assert "pip install --no-cache-dir ." in dockerfile  # the wheel install tested above
     assert "\nUSER monitor\n" in dockerfile
     assert 'VOLUME ["/data"]' in dockerfile
     assert "HEALTHCHECK" in dockerfile
-    assert 'CMD ["run"]' in dockerfile and 'ENTRYPOINT ["monitor"]' in dockerfile
+    assert 'CMD ["run"]' in dockerfile
+    assert 'ENTRYPOINT ["monitor"]' in dockerfile

@@ -62,9 +62,11 @@ def _module_name(path: Path) -> str:
 def _known(name: str) -> str:
     """`monitor.store.db` from an import of `monitor.store.db.create_engine`."""
     parts = name.split(".")
-    while parts and not (REPO / Path(*parts)).with_suffix(".py").exists() and not (
-        REPO / Path(*parts)
-    ).is_dir():
+    while (
+        parts
+        and not (REPO / Path(*parts)).with_suffix(".py").exists()
+        and not (REPO / Path(*parts)).is_dir()
+    ):
         parts.pop()
     return ".".join(parts)
 
