@@ -18,11 +18,15 @@ class Request:
     `kind` is the adapter's own tag (``"feed"``, ``"list"``, ``"thread"``…) so that it knows,
     when the response comes back, what the page is; `context` carries one small string of
     adapter state along (for example the thread title a thread page belongs to).
+    A `continuation` (the next page of a list, an older page of a thread) is only worth
+    fetching if the page that named it held something new: the pipeline drops it when
+    every document on that page was already stored.
     """
 
     url: str
     kind: str = "page"
     context: str = ""
+    continuation: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +75,17 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """What an adapter makes of one response: documents and the next pages to fetch."""
+    """What an adapter makes of one response: documents and the next pages to fetch.
+
+    `remember` holds (key, value) pairs the adapter wants back on the next crawl of the
+    same source, in `memory` (for example a thread's reply count, so an unchanged thread
+    is not fetched again). A value of None forgets the key.
+    """
 
     documents: tuple[Document, ...] = ()
     requests: tuple[Request, ...] = ()
     warnings: tuple[str, ...] = ()
+    remember: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from monitor import config as config_module
 from monitor import domain, fetch, matching, sources, text
 from monitor.errors import FetchError, SourceError
-from monitor.store import db, mentions
+from monitor.store import db, mentions, seen
 from monitor.store import sources as stored_sources
 
 log = logging.getLogger(__name__)
@@ -79,13 +79,14 @@ async def poll_source(
             log.info("source is being crawled elsewhere", extra=_event("crawl_skipped", source))
             return CrawlResult(source.name, skipped=True)
     try:
-        documents, validators, pages, unchanged, warnings = await _collect(crawler, source, now)
+        crawl = await _collect(crawler, source, source_id, now)
     except (FetchError, SourceError) as error:
         return await _failed(crawler, source, source_id, str(error), now=now)
     except Exception as error:  # a bug in an adapter must not stop the other sources
         log.exception("crawl crashed", extra=_event("crawl_crashed", source))
         return await _failed(crawler, source, source_id, f"internal error: {error!r}", now=now)
-    for warning in warnings:
+    documents = crawl.documents
+    for warning in dict.fromkeys(crawl.warnings):  # the same warning on every page: once
         log.warning(warning, extra=_event("source_warning", source))
 
     backfill_from = now - crawler.config.settings.backfill
@@ -102,7 +103,9 @@ async def poll_source(
     ]
     async with db.transaction(crawler.sessions) as session:
         new = await mentions.save(session, source_id, found, now=now)
-        for url, (etag, last_modified) in validators.items():
+        await seen.record(session, source_id, documents, now=now)
+        await stored_sources.remember(session, source_id, crawl.remember)
+        for url, (etag, last_modified) in crawl.validators.items():
             await stored_sources.remember_validators(
                 session, url, etag=etag, last_modified=last_modified, now=now
             )
@@ -111,49 +114,68 @@ async def poll_source(
         "crawled %s: %d items, %d new mentions",
         source.name, len(documents), len(new),
         extra=_event("crawl_done", source, items=len(documents), new_mentions=len(new),
-                     pages=pages, duration_ms=round((time.monotonic() - started) * 1000)),
+                     pages=crawl.pages, duration_ms=round((time.monotonic() - started) * 1000)),
     )  # fmt: skip
     return CrawlResult(
-        source.name, len(documents), tuple(new), pages, unchanged, warnings=tuple(warnings)
-    )
+        source.name, len(documents), tuple(new), crawl.pages, crawl.not_modified,
+        warnings=tuple(dict.fromkeys(crawl.warnings)),
+    )  # fmt: skip
+
+
+@dataclass
+class _Collected:
+    """Everything one crawl fetched and parsed, before it is matched and stored."""
+
+    documents: list[domain.Document] = field(default_factory=list)
+    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    remember: dict[str, str | None] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    pages: int = 0
+    not_modified: int = 0
 
 
 async def _collect(
-    crawler: Crawler, source: sources.SourceBase, now: datetime
-) -> tuple[list[domain.Document], dict[str, tuple[str | None, str | None]], int, int, list[str]]:
+    crawler: Crawler, source: sources.SourceBase, source_id: int, now: datetime
+) -> _Collected:
     """Fetch and parse every page of one crawl, within the crawl's bounds."""
     adapter = sources.adapter_for(source)
     host = urlsplit(source.url).hostname
+    async with db.transaction(crawler.sessions) as session:
+        memory = await stored_sources.memory(session, source_id)
     queue = list(adapter.start(source))
-    seen_urls: set[str] = set()
-    documents: list[domain.Document] = []
-    validators: dict[str, tuple[str | None, str | None]] = {}
-    warnings: list[str] = []
-    pages = unchanged = 0
-    while queue and pages < MAX_PAGES_PER_CRAWL:
+    fetched: set[str] = set()
+    collected = _Collected()
+    while queue and collected.pages < MAX_PAGES_PER_CRAWL:
         request = queue.pop(0)
-        if request.url in seen_urls:
+        if request.url in fetched:
             continue
-        seen_urls.add(request.url)
+        fetched.add(request.url)
         async with db.transaction(crawler.sessions) as session:
             etag, last_modified = await stored_sources.validators(session, request.url)
         response = await fetch.fetch(
             crawler.client, request, etag=etag, last_modified=last_modified
         )
-        pages += 1
+        collected.pages += 1
         if response.not_modified:
-            unchanged += 1
+            collected.not_modified += 1
             continue
-        page = adapter.parse(source, response, now=now)
-        documents.extend(page.documents)
-        warnings.extend(page.warnings)
+        page = adapter.parse(source, response, now=now, memory=memory)
+        collected.documents.extend(page.documents)
+        collected.warnings.extend(page.warnings)
+        collected.remember.update(page.remember)
+        collected.validators[request.url] = (
+            response.headers.get("etag"), response.headers.get("last-modified")
+        )  # fmt: skip
         # Links taken from a page stay on the source's own host.
-        queue.extend(r for r in page.requests if urlsplit(r.url).hostname == host)
-        validators[request.url] = (
-            response.headers.get("etag"),
-            response.headers.get("last-modified"),
-        )
-    return documents, validators, pages, unchanged, warnings
+        follow = [r for r in page.requests if urlsplit(r.url).hostname == host]
+        if page.documents and any(r.continuation for r in follow):
+            # Nothing new on this page: its older pages hold nothing new either.
+            async with db.transaction(crawler.sessions) as session:
+                old = await seen.known(session, (d.key for d in page.documents))
+            if len(old) == len({d.key for d in page.documents}):
+                follow = [r for r in follow if not r.continuation]
+        queue.extend(follow)
+    return collected
 
 
 async def _failed(

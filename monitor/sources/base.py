@@ -7,6 +7,7 @@ adapter can be tested with saved pages and no network.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
@@ -65,9 +66,17 @@ class Adapter(Protocol[SourceT_contra]):
         ...
 
     def parse(
-        self, source: SourceT_contra, response: domain.Response, *, now: datetime
+        self,
+        source: SourceT_contra,
+        response: domain.Response,
+        *,
+        now: datetime,
+        memory: Mapping[str, str],
     ) -> domain.Page:
         """Documents and follow-up requests in one response.
+
+        `now` is the crawl's time (for relative dates such as "2 hours ago"); `memory` is
+        what this source's pages asked to remember on earlier crawls (see `Page.remember`).
 
         Raises `errors.SourceError` when the response is not what this source expects
         (an HTML page where a feed should be, say); recoverable oddities go in

@@ -7,6 +7,7 @@ entry it recovers and pass one warning up, so the pipeline logs it once for the 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -29,7 +30,14 @@ class FeedAdapter:
     def start(self, source: FeedSource) -> list[domain.Request]:
         return [domain.Request(url=source.url, kind="feed")]
 
-    def parse(self, source: FeedSource, response: domain.Response, *, now: datetime) -> domain.Page:
+    def parse(
+        self,
+        source: FeedSource,
+        response: domain.Response,
+        *,
+        now: datetime,
+        memory: Mapping[str, str],
+    ) -> domain.Page:
         # feedparser reads the charset and base URL from the headers, as a browser would.
         headers = {**response.headers, "content-location": response.url}
         parsed = feedparser.parse(response.content, response_headers=headers)

@@ -73,6 +73,33 @@ class Source(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class SourceMemory(Base):
+    """What a source's adapter asked to remember between crawls (see domain.Page.remember)."""
+
+    __tablename__ = "source_memory"
+    __table_args__ = (UniqueConstraint("source_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(500))
+    value: Mapped[str] = mapped_column(Text)
+
+
+class SeenItem(Base):
+    """Every document key ever met, matched or not: a few bytes each, no text.
+
+    It tells a crawl which items are old (to stop paginating early) without storing the
+    text of posts that mention no brand.
+    """
+
+    __tablename__ = "seen_items"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class HttpCache(Base):
     """Validators of the last response per URL, for conditional GET."""
 

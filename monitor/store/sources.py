@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from monitor.store import upsert
-from monitor.store.schema import HttpCache, Source
+from monitor.store.schema import HttpCache, Source, SourceMemory
 
 
 async def ensure(session: AsyncSession, *, name: str, type: str, url: str) -> Source:
@@ -76,3 +77,32 @@ async def remember_validators(
             set_={"etag": etag, "last_modified": last_modified, "checked_at": now},
         )
     )
+
+
+async def memory(session: AsyncSession, source_id: int) -> dict[str, str]:
+    """What the source's adapter asked to remember on earlier crawls."""
+    rows = await session.execute(
+        select(SourceMemory.key, SourceMemory.value).where(SourceMemory.source_id == source_id)
+    )
+    return dict(rows.tuples().all())
+
+
+async def remember(
+    session: AsyncSession, source_id: int, changes: Mapping[str, str | None]
+) -> None:
+    """Apply an adapter's `Page.remember` pairs; None forgets a key."""
+    forget = [key for key, value in changes.items() if value is None]
+    if forget:
+        await session.execute(
+            delete(SourceMemory)
+            .where(SourceMemory.source_id == source_id)
+            .where(SourceMemory.key.in_(forget))
+        )
+    keep = [{"source_id": source_id, "key": k, "value": v} for k, v in changes.items() if v]
+    for start in range(0, len(keep), 500):
+        statement = upsert.insert(session, SourceMemory).values(keep[start : start + 500])
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["source_id", "key"], set_={"value": statement.excluded.value}
+            )
+        )
