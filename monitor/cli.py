@@ -192,6 +192,9 @@ def digest_command(alert_name: str, preview: Path | None, send: bool) -> None:
         names = ", ".join(a.name for a in config.alerts) or "none is defined"
         errors.print(f"no alert is named '{alert_name}' (alerts: {names})", markup=False)
         raise SystemExit(2) from None
+    if alert.digest is None:
+        errors.print(f"'{alert.name}' is an immediate alert: it has no digest", markup=False)
+        raise SystemExit(2)
     _run(_digest(settings, config, alert, preview, send))
 
 

@@ -75,6 +75,10 @@ class Settings(_Frozen):
         default=timedelta(days=2),
         description="On a source's first crawl, alert only items published this recently.",
     )
+    admins: tuple[Email, ...] = Field(
+        default=(),
+        description="Who gets test mails (`monitor check --smtp`) and source-health mails.",
+    )
 
 
 class Brand(_Frozen):
@@ -99,26 +103,57 @@ class Brand(_Frozen):
         return matching.BrandQuery(self.name, self.all_queries, self.exclude)
 
 
+class Immediate(_Frozen):
+    """When a mention is urgent enough to mail at once. Any condition given may trigger it;
+    with none given, every mention of the alert's brands and sources does."""
+
+    rating_at_most: float | None = Field(default=None, ge=0, le=5, description="0-5 stars.")
+    query: Query | None = Field(default=None, description="Crisis words, brand query syntax.")
+
+    @property
+    def unconditional(self) -> bool:
+        return self.rating_at_most is None and self.query is None
+
+
 class Alert(_Frozen):
-    """Who is told about which mentions, and when."""
+    """Who is told about which mentions, and when: a digest on a schedule, or at once."""
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.\-]+$")
     recipients: tuple[Email, ...] = Field(min_length=1)
     brands: tuple[str, ...] = Field(default=(), description="Empty means every brand.")
     sources: tuple[str, ...] = Field(default=(), description="Empty means every source.")
-    digest: str = Field(description="When the digest goes out, e.g. 'daily at 08:00'.")
+    digest: str | None = Field(default=None, description="A schedule, e.g. 'daily at 08:00'.")
+    immediate: Immediate | None = None
+    send_empty: bool = Field(default=False, description="Send a digest with no mentions too.")
     language: Language | None = None
     timezone: TimeZone | None = None
 
     @field_validator("digest")
     @classmethod
-    def _digest_is_a_schedule(cls, value: str) -> str:
-        schedule.parse_schedule(value)
+    def _digest_is_a_schedule(cls, value: str | None) -> str | None:
+        if value is not None:
+            schedule.parse_schedule(value)
         return value
+
+    @model_validator(mode="after")
+    def _digest_or_immediate(self) -> Alert:
+        if (self.digest is None) == (self.immediate is None):
+            raise ValueError(
+                "an alert needs either `digest: <schedule>` (e.g. daily at 08:00) or "
+                "`immediate:` with its conditions, not both"
+            )
+        return self
 
     @property
     def digest_schedule(self) -> schedule.Schedule:
+        assert self.digest is not None, "only digest alerts have a schedule"
         return schedule.parse_schedule(self.digest)
+
+    def covers(self, brand: str, source: str) -> bool:
+        """Whether a mention of `brand` found on `source` is this alert's business."""
+        return (not self.brands or brand in self.brands) and (
+            not self.sources or source in self.sources
+        )
 
 
 class Config(_Frozen):
@@ -146,6 +181,14 @@ class Config(_Frozen):
 
     def brands_for(self, alert: Alert) -> tuple[Brand, ...]:
         return tuple(b for b in self.brands if not alert.brands or b.name in alert.brands)
+
+    @property
+    def digest_alerts(self) -> tuple[Alert, ...]:
+        return tuple(a for a in self.alerts if a.digest is not None)
+
+    @property
+    def immediate_alerts(self) -> tuple[Alert, ...]:
+        return tuple(a for a in self.alerts if a.immediate is not None)
 
 
 def _cross_check(config: Config) -> list[tuple[yaml_lines.Path, str]]:

@@ -1,8 +1,10 @@
 """Sending what the outbox holds: claim due rows, hand them to the mailer, record the answer.
 
-A row is marked sent only after the server accepted it. Temporary failures are retried
-with exponential backoff and jitter (the schedule lives in the database, so it survives
-restarts) up to MAX_ATTEMPTS; permanent ones fail the row at once, visibly.
+A row is marked sent only after the server accepted it. Temporary failures (4xx, refused
+or dropped connections, timeouts) are retried with exponential backoff and jitter; the
+schedule lives in the database, so it survives restarts, up to MAX_ATTEMPTS. Permanent
+ones (5xx) fail at once, visibly: the whole row when the server refuses the mail, only
+the refused recipient when others got it.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from monitor import text
 from monitor.errors import PermanentDeliveryError, TemporaryDeliveryError
-from monitor.notify.email import Mailer
+from monitor.notify.email import Accepted, Mailer
 from monitor.store import db, outbox
+from monitor.store.schema import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,82 @@ class Drained:
     failed: int = 0
 
 
+@dataclass
+class _Sender:
+    sessions: async_sessionmaker[AsyncSession]
+    mailer: Mailer
+    sender: str
+    clock: Callable[[], datetime]
+    rng: Callable[[], float]
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    async def deliver(self, row: Outbox) -> None:
+        try:
+            accepted = await self.mailer.send(
+                row.message, sender=self.sender, recipients=row.recipients
+            )
+        except TemporaryDeliveryError as error:
+            await self._retry(row, str(error), row.recipients)
+        except PermanentDeliveryError as error:
+            await self._fail(row, str(error))
+        else:
+            await self._accepted(row, accepted)
+
+    async def _accepted(self, row: Outbox, accepted: Accepted) -> None:
+        final = [who for who, (code, _) in accepted.refused.items() if code >= 500]
+        later = [who for who, (code, _) in accepted.refused.items() if code < 500]
+        refusals = "; ".join(f"{who}: {c} {m}" for who, (c, m) in accepted.refused.items())
+        if final:
+            async with db.transaction(self.sessions) as session:
+                await outbox.add_failed_recipients(session, row.id, final)
+            log.error(
+                "mail refused for some recipients: %s", refusals,
+                extra={"event": "mail_recipient_failed", "outbox_id": row.id,
+                       "alert": row.alert, "recipients": ", ".join(final)},
+            )  # fmt: skip
+        if later:
+            await self._retry(row, f"refused for now: {refusals}", later)
+            return
+        self.sent += 1
+        async with db.transaction(self.sessions) as session:
+            await outbox.mark_sent(session, row.id, now=self.clock())
+        log.info(
+            "mail sent: %s", row.subject,
+            extra={"event": "mail_sent", "outbox_id": row.id, "alert": row.alert,
+                   "reply": text.one_line(accepted.reply)},
+        )  # fmt: skip
+
+    async def _retry(self, row: Outbox, error: str, recipients: list[str]) -> None:
+        attempt = row.attempts + 1
+        if attempt >= MAX_ATTEMPTS:
+            await self._fail(row, f"gave up after {attempt} attempts: {error}")
+            return
+        self.retrying += 1
+        next_at = self.clock() + backoff(attempt, jitter=self.rng())
+        async with db.transaction(self.sessions) as session:
+            await outbox.mark_retry(
+                session, row.id, error=error, next_attempt_at=next_at, recipients=recipients
+            )
+        log.warning(
+            "mail not sent yet: %s", error,
+            extra={"event": "mail_retry", "outbox_id": row.id, "alert": row.alert,
+                   "attempt": attempt, "next_attempt_at": next_at.isoformat(),
+                   "error": text.one_line(error)},
+        )  # fmt: skip
+
+    async def _fail(self, row: Outbox, error: str) -> None:
+        self.failed += 1
+        async with db.transaction(self.sessions) as session:
+            await outbox.mark_failed(session, row.id, error=error)
+        log.error(
+            "mail failed: %s", error,
+            extra={"event": "mail_failed", "outbox_id": row.id, "alert": row.alert,
+                   "error": text.one_line(error)},
+        )  # fmt: skip
+
+
 async def drain(
     sessions: async_sessionmaker[AsyncSession],
     mailer: Mailer,
@@ -52,48 +131,15 @@ async def drain(
     clock: Callable[[], datetime],
     rng: Callable[[], float] = random.random,
 ) -> Drained:
-    """Send every due row once; return what happened. Reads the clock per row."""
-    sent = retrying = failed = 0
+    """Send every row that is due now, once each; return what happened."""
+    worker = _Sender(sessions, mailer, sender, clock, rng)
+    attempted: set[int] = set()
     while True:
         async with db.transaction(sessions) as session:
             rows = await outbox.claim_due(session, now=clock(), lease=SEND_LEASE)
+        rows = [row for row in rows if row.id not in attempted]
         if not rows:
-            return Drained(sent, retrying, failed)
+            return Drained(worker.sent, worker.retrying, worker.failed)
         for row in rows:
-            try:
-                reply = await mailer.send(row.message, sender=sender, recipients=row.recipients)
-            except TemporaryDeliveryError as error:
-                attempt = row.attempts + 1
-                async with db.transaction(sessions) as session:
-                    if attempt >= MAX_ATTEMPTS:
-                        failed += 1
-                        await outbox.mark_failed(session, row.id, error=f"gave up: {error}")
-                    else:
-                        retrying += 1
-                        next_at = clock() + backoff(attempt, jitter=rng())
-                        await outbox.mark_retry(
-                            session, row.id, error=str(error), next_attempt_at=next_at
-                        )
-                log.warning(
-                    "mail not sent yet: %s", error,
-                    extra={"event": "mail_retry", "outbox_id": row.id, "alert": row.alert,
-                           "attempt": attempt, "error": text.one_line(str(error))},
-                )  # fmt: skip
-            except PermanentDeliveryError as error:
-                failed += 1
-                async with db.transaction(sessions) as session:
-                    await outbox.mark_failed(session, row.id, error=str(error))
-                log.error(
-                    "mail refused: %s", error,
-                    extra={"event": "mail_failed", "outbox_id": row.id, "alert": row.alert,
-                           "error": text.one_line(str(error))},
-                )  # fmt: skip
-            else:
-                sent += 1
-                async with db.transaction(sessions) as session:
-                    await outbox.mark_sent(session, row.id, now=clock())
-                log.info(
-                    "mail sent: %s", row.subject,
-                    extra={"event": "mail_sent", "outbox_id": row.id, "alert": row.alert,
-                           "reply": text.one_line(reply)},
-                )  # fmt: skip
+            attempted.add(row.id)
+            await worker.deliver(row)

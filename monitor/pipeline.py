@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from monitor import alerting, domain, fetch, matching, sources, text, urgency
 from monitor import config as config_module
-from monitor import domain, fetch, matching, sources, text
 from monitor.errors import FetchError, SourceError
-from monitor.store import db, mentions, seen
+from monitor.store import db, mentions, names, seen
 from monitor.store import sources as stored_sources
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,8 @@ class Crawler:
     matcher: matching.Matcher
     client: httpx.AsyncClient
     sessions: async_sessionmaker[AsyncSession]
+    rules: tuple[urgency.Rule, ...] = ()
+    sender: str = "monitor <monitor@localhost>"
 
     @classmethod
     def build(
@@ -60,9 +62,11 @@ class Crawler:
         config: config_module.Config,
         client: httpx.AsyncClient,
         sessions: async_sessionmaker[AsyncSession],
+        *,
+        sender: str = "monitor <monitor@localhost>",
     ) -> Crawler:
         matcher = matching.compile([brand.to_query() for brand in config.brands])
-        return cls(config, matcher, client, sessions)
+        return cls(config, matcher, client, sessions, alerting.rules(config), sender)
 
 
 async def poll_source(
@@ -75,6 +79,7 @@ async def poll_source(
             session, name=source.name, type=source.type, url=source.url
         )
         source_id, first_crawl = row.id, row.first_crawled_at is None
+        last_success_at = row.last_success_at
         if not await stored_sources.claim(session, source_id, now=now, lease=CRAWL_LEASE):
             log.info("source is being crawled elsewhere", extra=_event("crawl_skipped", source))
             return CrawlResult(source.name, skipped=True)
@@ -89,20 +94,26 @@ async def poll_source(
     for warning in dict.fromkeys(crawl.warnings):  # the same warning on every page: once
         log.warning(warning, extra=_event("source_warning", source))
 
-    backfill_from = now - crawler.config.settings.backfill
-    found = [
-        mentions.Found(
-            document,
-            tuple(matches),
-            # The first crawl records what already exists; only recent items alert.
-            alertable=not first_crawl
-            or (document.published_at is not None and document.published_at >= backfill_from),
-        )
-        for document in documents
-        if (matches := crawler.matcher.match(document))
-    ]
     async with db.transaction(crawler.sessions) as session:
+        brands_added = await names.added_at(
+            session, names.BRAND, [b.name for b in crawler.config.brands], now=now
+        )
+        baseline = _Baseline(
+            recent_from=now - crawler.config.settings.backfill,
+            source_new=first_crawl,
+            source_last_success_at=last_success_at,
+            brands_added=brands_added,
+        )
+        found = [
+            mentions.Found(document, match, alertable=baseline.alertable(document, match.brand))
+            for document in documents
+            for match in crawler.matcher.match(document)
+        ]
         new = await mentions.save(session, source_id, found, now=now)
+        await alerting.queue_immediate(
+            session, crawler.config, crawler.rules, new,
+            source=source.name, sender=crawler.sender, now=now,
+        )  # fmt: skip
         await seen.record(session, source_id, documents, now=now)
         await stored_sources.remember(session, source_id, crawl.remember)
         for url, (etag, last_modified) in crawl.validators.items():
@@ -120,6 +131,27 @@ async def poll_source(
         source.name, len(documents), tuple(new), crawl.pages, crawl.not_modified,
         warnings=tuple(dict.fromkeys(crawl.warnings)),
     )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Baseline:
+    """Which new mentions may alert. What a source's first crawl finds already existed, and
+    so did what a brand added since the source's last crawl finds: both are stored but
+    alert only when published within the backfill window. Adding a busy forum or a new
+    brand never floods the inbox."""
+
+    recent_from: datetime
+    source_new: bool
+    source_last_success_at: datetime | None
+    brands_added: dict[str, datetime]
+
+    def alertable(self, document: domain.Document, brand: str) -> bool:
+        if document.published_at is not None and document.published_at >= self.recent_from:
+            return True
+        if self.source_new or self.source_last_success_at is None:
+            return False
+        added = self.brands_added.get(brand)
+        return added is not None and added <= self.source_last_success_at
 
 
 @dataclass

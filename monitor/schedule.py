@@ -3,13 +3,17 @@
     every 30 minutes | every 2h | daily at 08:00 | weekly on monday at 08:00 | 0 8 * * 1-5
 
 Pure: the scheduler turns a `Schedule` into an APScheduler trigger; nothing here runs.
+`last_tick` says which digest window has most recently closed, for any `now`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
 
 _UNITS = {
     "s": 1, "sec": 1, "second": 1, "seconds": 1,
@@ -83,3 +87,41 @@ def _minute(text: str) -> int:
     if not 0 <= int(text) <= 59:
         raise ValueError(f"minute {text} is not between 0 and 59")
     return int(text)
+
+
+# Interval schedules tick at whole multiples of the interval since this local midnight,
+# so "every 2 hours" means 00:00, 02:00, … in the alert's time zone, on every replica.
+_INTERVAL_ANCHOR = datetime(2000, 1, 3)  # noqa: DTZ001 - a Monday, in whichever zone is asked
+# The longest gap between two cron ticks we look back over (weekly, plus slack).
+_CRON_LOOKBACK = timedelta(days=8)
+
+
+def last_tick(rule: Schedule, timezone: str, now: datetime) -> datetime:
+    """The latest tick of `rule` at or before `now` (aware, UTC): the end of the window
+    that has most recently closed."""
+    zone = ZoneInfo(timezone)
+    if isinstance(rule, Interval):
+        anchor = _INTERVAL_ANCHOR.replace(tzinfo=zone)
+        steps = (now - anchor) // rule.every
+        return (anchor + steps * rule.every).astimezone(UTC)
+    trigger = CronTrigger.from_crontab(rule.expression, timezone=zone)
+    tick: datetime | None = trigger.get_next_fire_time(None, now - _CRON_LOOKBACK)
+    latest = None
+    while tick is not None and tick <= now:
+        latest = tick
+        tick = trigger.get_next_fire_time(tick, tick + timedelta(seconds=1))
+    if latest is None:
+        raise ValueError(f"'{rule.expression}' does not tick within {_CRON_LOOKBACK.days} days")
+    return latest.astimezone(UTC)
+
+
+def period_name(rule: Schedule) -> str:
+    """How people call the digest: daily, weekly, hourly… (English key for translations)."""
+    if isinstance(rule, Interval):
+        return "daily" if rule.every == timedelta(days=1) else "interval"
+    fields = rule.expression.split()
+    if fields[2:] == ["*", "*", "*"] and "/" not in fields[0] + fields[1]:
+        return "daily" if "," not in fields[1] and "*" not in fields[1] else "interval"
+    if fields[2:4] == ["*", "*"] and fields[4] != "*" and "," not in fields[4]:
+        return "weekly" if "-" not in fields[4] else "interval"
+    return "interval"

@@ -82,7 +82,7 @@ class Runner:
                 coalesce=True,
                 misfire_grace_time=None,
             )
-        for alert in config.alerts:
+        for alert in config.digest_alerts:
             self.scheduler.add_job(
                 self._job(f"digest:{alert.name}", functools.partial(self.send_digest, alert)),
                 _trigger(alert.digest_schedule, alert.timezone or config.settings.timezone),
@@ -91,6 +91,9 @@ class Runner:
                 coalesce=True,
                 misfire_grace_time=None,
             )
+        self.scheduler.add_job(
+            self._job("catch-up", self.catch_up), id="catch-up", next_run_time=now
+        )
         self.scheduler.add_job(
             self._job("outbox", self.drain),
             IntervalTrigger(seconds=OUTBOX_EVERY.total_seconds()),
@@ -104,11 +107,16 @@ class Runner:
         return await pipeline.poll_source(self.service.crawler, source, now=utcnow())
 
     async def send_digest(self, alert: config_module.Alert) -> None:
-        await digest.prepare(
+        await digest.close_window(
             self.service.config, alert, self.service.sessions,
             sender=self.service.settings.mail_from, now=utcnow(),
         )  # fmt: skip
         await self.drain()
+
+    async def catch_up(self) -> None:
+        """Close windows that ended while no process was running (each is sent once)."""
+        for alert in self.service.config.digest_alerts:
+            await self.send_digest(alert)
 
     async def drain(self) -> None:
         await delivery.drain(

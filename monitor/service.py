@@ -49,7 +49,7 @@ async def open_service(
                 sessions=sessions,
                 client=client,
                 mailer=email.mailer_from(settings),
-                crawler=pipeline.Crawler.build(config, client, sessions),
+                crawler=pipeline.Crawler.build(config, client, sessions, sender=settings.mail_from),
             )
     finally:
         await engine.dispose()

@@ -22,9 +22,18 @@ from monitor.settings import Settings
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """The server took the message for some recipients. `refused` names the others, with
+    the server's code and text (a 5xx is final for that recipient, a 4xx worth a retry)."""
+
+    reply: str
+    refused: dict[str, tuple[int, str]]
+
+
 class Mailer(Protocol):
-    async def send(self, message: bytes, *, sender: str, recipients: Sequence[str]) -> str:
-        """Deliver `message`; return what the server (or file writer) said."""
+    async def send(self, message: bytes, *, sender: str, recipients: Sequence[str]) -> Accepted:
+        """Deliver `message`; raise a DeliveryError when no recipient got it."""
         ...
 
 
@@ -56,7 +65,7 @@ class SmtpMailer:
             timeout=settings.smtp_timeout,
         )
 
-    async def send(self, message: bytes, *, sender: str, recipients: Sequence[str]) -> str:
+    async def send(self, message: bytes, *, sender: str, recipients: Sequence[str]) -> Accepted:
         try:
             refused, reply = await aiosmtplib.send(
                 message,
@@ -84,13 +93,7 @@ class SmtpMailer:
             raise TemporaryDeliveryError(reason) from None
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
             raise TemporaryDeliveryError(f"{type(error).__name__}: {error}") from None
-        if refused:
-            log.warning(
-                "some recipients refused: %s",
-                "; ".join(f"{who}: {code} {text}" for who, (code, text) in refused.items()),
-                extra={"event": "mail_recipient_refused"},
-            )
-        return reply
+        return Accepted(reply, {who: (r.code, r.message) for who, r in refused.items()})
 
 
 @dataclass(frozen=True)
@@ -99,13 +102,13 @@ class FileMailer:
 
     folder: Path
 
-    async def send(self, message: bytes, *, sender: str, recipients: Sequence[str]) -> str:
+    async def send(self, message: bytes, *, sender: str, recipients: Sequence[str]) -> Accepted:
         self.folder.mkdir(parents=True, exist_ok=True)
         message_id = str(message_from_bytes(message).get("Message-ID", "")).strip("<>")
         name = "".join(c if c.isalnum() or c in "-_." else "_" for c in message_id) or "mail"
         path = self.folder / f"{name}.eml"
         path.write_bytes(message)
-        return f"written to {path}"
+        return Accepted(f"written to {path}", {})
 
 
 def mailer_from(settings: Settings) -> Mailer:

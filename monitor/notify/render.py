@@ -1,8 +1,10 @@
-"""Digest mails rendered from Jinja2 templates: an HTML part and a plain-text part.
+"""Mails rendered from Jinja2 templates: digests and immediate alerts, HTML and plain text.
 
-Everything that came from the web is data: the HTML template autoescapes, links are
-only emitted when they are http(s), and snippets are rendered from their marked segments
-so no markup from a page ever reaches a mail.
+Everything that came from the web is data: the HTML templates autoescape, links are only
+emitted when they are http(s), and snippets are rendered from their marked segments, so
+no markup from a page ever reaches a mail. The HTML is laid out with tables at 640 px and
+its CSS is inlined (css-inline), which is what Outlook and Gmail render. Dates and
+numbers are formatted for the mail's language with Babel.
 """
 
 from __future__ import annotations
@@ -14,33 +16,13 @@ from itertools import groupby
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import css_inline
 import jinja2
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
 
 from monitor import domain, text
-
-_MONTHS = {
-    "de": ["Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.",
-           "Nov.", "Dez."],
-    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-}  # fmt: skip
-WORDS = {
-    "de": {
-        "mentions": "neue Erwähnungen",
-        "mention": "neue Erwähnung",
-        "digest": "Zusammenfassung",
-        "footer": "Diese Zusammenfassung kommt vom Alarm „{alert}“ und geht an {recipients}.",
-        "rating": "Bewertung",
-        "by": "von",
-    },
-    "en": {
-        "mentions": "new mentions",
-        "mention": "new mention",
-        "digest": "digest",
-        "footer": 'This digest comes from the alert "{alert}" and goes to {recipients}.',
-        "rating": "Rating",
-        "by": "by",
-    },
-}
+from monitor.notify.words import WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +37,7 @@ class Item:
     """One mention as a template shows it: strings ready, nothing left to compute."""
 
     reference: str
+    brand: str
     title: str
     link: str | None
     source: str
@@ -63,10 +46,20 @@ class Item:
     rating: str | None
     snippet: tuple[tuple[str, bool], ...]
     author: str | None
+    why: str | None = None
 
     @property
     def snippet_text(self) -> str:
         return "".join(f"*{piece}*" if marked else piece for piece, marked in self.snippet)
+
+
+@dataclass(frozen=True, slots=True)
+class Urgent:
+    """A mention for an immediate alert, with why it is urgent."""
+
+    mention: domain.StoredMention
+    kind: str  # "rating", "crisis" or "mention"
+    terms: tuple[str, ...] = ()
 
 
 _environment = jinja2.Environment(
@@ -76,6 +69,7 @@ _environment = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 
 
 def safe_link(url: str) -> str | None:
@@ -84,65 +78,128 @@ def safe_link(url: str) -> str | None:
     return url.strip() if parts.scheme in ("http", "https") and parts.hostname else None
 
 
-def format_date(moment: datetime, *, language: str, timezone: str) -> str:
+def format_moment(moment: datetime, *, language: str, timezone: str) -> str:
+    """`22. Nov. 2026, 08:05` / `22 Nov 2026, 08:05` in the reader's time zone."""
+    pattern = "d. MMM y, HH:mm" if language == "de" else "d MMM y, HH:mm"
+    return format_datetime(moment, pattern, tzinfo=ZoneInfo(timezone), locale=language)
+
+
+def format_day(moment: datetime, *, language: str, timezone: str) -> str:
     local = moment.astimezone(ZoneInfo(timezone))
-    month = _MONTHS[language][local.month - 1]
-    if language == "de":
-        return f"{local.day}. {month} {local.year}, {local:%H:%M}"
-    return f"{local.day} {month} {local.year}, {local:%H:%M}"
+    return format_date(local, "d. MMM" if language == "de" else "d MMM", locale=language)
 
 
-def _rating(value: float | None, language: str) -> str | None:
-    if value is None:
-        return None
-    number = f"{value:.1f}".rstrip("0").rstrip(".")
-    return (number.replace(".", ",") if language == "de" else number) + " / 5 ★"
+def format_stars(value: float, language: str) -> str:
+    return format_decimal(round(value, 1), format="0.#", locale=language)
 
 
-def item(mention: domain.StoredMention, *, language: str, timezone: str) -> Item:
+def item(
+    mention: domain.StoredMention, *, language: str, timezone: str, why: str | None = None
+) -> Item:
+    words = WORDS[language]
+    rating = None
+    if mention.rating is not None:
+        rating = f"{format_stars(mention.rating, language)} / 5 ★"
     return Item(
         reference=mention.reference,
-        title=text.one_line(mention.title, 200) or mention.url,
+        brand=mention.brand,
+        title=text.one_line(mention.title, 200) or words["untitled"],
         link=safe_link(mention.url),
         source=mention.source,
         host=urlsplit(mention.url).hostname or "",
-        date=format_date(mention.shown_at, language=language, timezone=timezone),
-        rating=_rating(mention.rating, language),
+        date=format_moment(mention.shown_at, language=language, timezone=timezone),
+        rating=rating,
         snippet=tuple(mention.snippet.segments()),
         author=text.one_line(mention.author, 80) if mention.author else None,
+        why=why,
+    )
+
+
+def _render(template: str, subject: str, context: dict[str, object]) -> Rendered:
+    context = {**context, "subject": subject}
+    html = _environment.get_template(f"{template}.html.j2").render(context)
+    return Rendered(
+        subject=text.one_line(subject, 250),
+        text=_environment.get_template(f"{template}.txt.j2").render(context),
+        html=_inliner.inline(html),
     )
 
 
 def digest(
     *,
     alert: str,
+    period: str,
+    schedule: str,
     recipients: Sequence[str],
     mentions: Sequence[domain.StoredMention],
     language: str,
     timezone: str,
     now: datetime,
 ) -> Rendered:
-    """The digest mail for `mentions`, grouped by brand (alphabetically), newest first."""
+    """The digest mail: grouped by brand (alphabetically), newest first within a brand.
+
+    `period` is "daily", "weekly" or "interval" (see schedule.period_name); `schedule` is
+    the alert's schedule as written, for the footer.
+    """
     words = WORDS[language]
     ordered = sorted(mentions, key=lambda m: (m.brand.casefold(), -m.shown_at.timestamp(), -m.id))
     groups = [
         (brand, [item(m, language=language, timezone=timezone) for m in group])
         for brand, group in groupby(ordered, key=lambda m: m.brand)
     ]
-    brands = ", ".join(brand for brand, _ in groups)
     count = len(mentions)
-    today = format_date(now, language=language, timezone=timezone).rsplit(" ", 2)[0].rstrip(",")
-    noun = words["mention"] if count == 1 else words["mentions"]
-    subject = f"{brands}: {count} {noun} · {words['digest']} · {today}"
-    context = {
-        "subject": subject,
-        "groups": groups,
-        "words": words,
-        "footer": words["footer"].format(alert=alert, recipients=", ".join(recipients)),
-        "language": language,
-    }
-    return Rendered(
-        subject=text.one_line(subject, 250),
-        text=_environment.get_template("digest.txt.j2").render(context),
-        html=_environment.get_template("digest.html.j2").render(context),
+    brands = ", ".join(brand for brand, _ in groups) or words["no_brand"]
+    noun = words["mention_one"] if count == 1 else words["mention_many"]
+    day = format_day(now, language=language, timezone=timezone)
+    subject = f"{brands}: {count} {noun} · {words['digest_' + period]} · {day}"
+    footer = words["digest_footer"].format(
+        alert=alert, schedule=schedule, recipients=", ".join(recipients)
+    )
+    return _render(
+        "digest",
+        subject,
+        {"groups": groups, "words": words, "footer": footer, "language": language,
+         "empty": count == 0},
+    )  # fmt: skip
+
+
+def urgent_reason(urgent: Urgent, *, language: str) -> str:
+    """One line saying why a mention is urgent; also the subject of a single alert."""
+    words = WORDS[language]
+    mention = urgent.mention
+    if urgent.kind == "rating" and mention.rating is not None:
+        stars = format_stars(mention.rating, language)
+        return words["why_rating"].format(stars=stars, brand=mention.brand, source=mention.source)
+    if urgent.kind == "crisis" and urgent.terms:
+        return words["why_crisis"].format(
+            term=urgent.terms[0], brand=mention.brand, source=mention.source
+        )
+    return words["why_mention"].format(brand=mention.brand, source=mention.source)
+
+
+def immediate(
+    *,
+    alert: str,
+    recipients: Sequence[str],
+    urgent: Sequence[Urgent],
+    language: str,
+    timezone: str,
+) -> Rendered:
+    """One mail for the urgent mentions one crawl found for an alert (one or several)."""
+    words = WORDS[language]
+    reasons = [urgent_reason(u, language=language) for u in urgent]
+    if len(urgent) == 1:
+        subject = reasons[0]
+    else:
+        subject = words["urgent_many"].format(count=len(urgent), first=reasons[0],
+                                              more=len(urgent) - 1)  # fmt: skip
+    items = [
+        item(u.mention, language=language, timezone=timezone, why=why)
+        for u, why in zip(urgent, reasons, strict=True)
+    ]
+    footer = words["immediate_footer"].format(alert=alert, recipients=", ".join(recipients))
+    return _render(
+        "immediate",
+        subject,
+        {"items": items, "words": words, "footer": footer, "language": language},
     )

@@ -24,47 +24,49 @@ BATCH = 500
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    """A document with the brands it matched, and whether it may be alerted."""
+    """A brand matched in a document, and whether the mention may be alerted."""
 
     document: domain.Document
-    matches: tuple[domain.Match, ...]
+    match: domain.Match
     alertable: bool
 
 
 async def save(
     session: AsyncSession, source_id: int, found: Sequence[Found], *, now: datetime
-) -> list[int]:
-    """Store the documents and their mentions; return the ids of mentions new to the database.
+) -> dict[int, Found]:
+    """Store the documents and their mentions; return the mentions new to the database,
+    by id.
 
     A document seen before keeps its first source and first-seen time; if its text changed
-    (an edited post) title and text are updated.
+    (an edited post) title and text are updated. A mention already stored stays as it was.
     """
     if not found:
-        return []
+        return {}
     ids = await _save_documents(session, source_id, [f.document for f in found], now=now)
+    by_pair = {(item.match.brand, ids[item.document.key]): item for item in found}
     rows = [
         {
-            "brand": match.brand,
-            "document_id": ids[item.document.key],
-            "terms": list(match.terms),
-            "snippet": match.snippet.text,
-            "snippet_marks": [list(mark) for mark in match.snippet.marks],
+            "brand": brand,
+            "document_id": document_id,
+            "terms": list(item.match.terms),
+            "snippet": item.match.snippet.text,
+            "snippet_marks": [list(mark) for mark in item.match.snippet.marks],
             "alertable": item.alertable,
             "created_at": now,
         }
-        for item in found
-        for match in item.matches
+        for (brand, document_id), item in by_pair.items()
     ]
-    new: list[int] = []
+    new: dict[int, Found] = {}
     for start in range(0, len(rows), BATCH):
         statement = (
             upsert.insert(session, Mention)
             .values(rows[start : start + BATCH])
             .on_conflict_do_nothing(index_elements=["brand", "document_id"])
-            .returning(Mention.id)
+            .returning(Mention.id, Mention.brand, Mention.document_id)
         )
-        new.extend((await session.scalars(statement)).all())
-    return sorted(new)
+        for mention_id, brand, document_id in (await session.execute(statement)).tuples():
+            new[mention_id] = by_pair[(brand, document_id)]
+    return dict(sorted(new.items()))
 
 
 async def _save_documents(
@@ -149,3 +151,10 @@ async def listing(
         query = query.where(Mention.created_at >= since)
     query = query.order_by(Mention.created_at.desc(), Mention.id.desc()).limit(limit)
     return [to_stored(*row) for row in (await session.execute(query)).tuples()]
+
+
+async def by_ids(session: AsyncSession, ids: Sequence[int]) -> list[domain.StoredMention]:
+    """The mentions with these ids, in the order given."""
+    query = listed_query().where(Mention.id.in_(ids))
+    found = {row[0].id: to_stored(*row) for row in (await session.execute(query)).tuples()}
+    return [found[i] for i in ids if i in found]

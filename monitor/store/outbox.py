@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from monitor import domain
 from monitor.store import mentions, upsert
-from monitor.store.schema import Delivery, Document, Mention, Outbox, Source
+from monitor.store.schema import Delivery, DigestWindow, Document, Mention, Outbox, Source
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 
@@ -26,9 +26,11 @@ async def undelivered(
     alert: str,
     brands: Sequence[str],
     sources: Sequence[str] = (),
+    stored_before: datetime | None = None,
     limit: int = 500,
 ) -> list[domain.StoredMention]:
-    """Alertable mentions of `brands` (and `sources`, if given) this alert has not sent yet."""
+    """Alertable mentions of `brands` (and `sources`, if given) this alert has not sent yet,
+    optionally only those stored before a time (the end of a digest window)."""
     delivered = exists().where(and_(Delivery.alert == alert, Delivery.mention_id == Mention.id))
     query = (
         mentions.listed_query()
@@ -38,6 +40,8 @@ async def undelivered(
     )
     if sources:
         query = query.where(Source.name.in_(sources))
+    if stored_before is not None:
+        query = query.where(Mention.created_at <= stored_before)
     query = query.order_by(Document.published_at.desc(), Mention.id.desc()).limit(limit)
     return [mentions.to_stored(*row) for row in (await session.execute(query)).tuples()]
 
@@ -89,6 +93,31 @@ async def enqueue(
     return outbox_id
 
 
+async def close_window(
+    session: AsyncSession, *, alert: str, window_end: datetime, now: datetime
+) -> int | None:
+    """Record that `alert`'s window ending at `window_end` is closed; its row id, or None if
+    it was closed before (by this process, an earlier run, or another replica)."""
+    statement = (
+        upsert.insert(session, DigestWindow)
+        .values(alert=alert, window_end=window_end, closed_at=now, mentions=0)
+        .on_conflict_do_nothing(index_elements=["alert", "window_end"])
+        .returning(DigestWindow.id)
+    )
+    window_id: int | None = await session.scalar(statement)
+    return window_id
+
+
+async def settle_window(
+    session: AsyncSession, window_id: int, *, mentions: int, outbox_id: int | None
+) -> None:
+    await session.execute(
+        update(DigestWindow)
+        .where(DigestWindow.id == window_id)
+        .values(mentions=mentions, outbox_id=outbox_id)
+    )
+
+
 async def claim_due(
     session: AsyncSession, *, now: datetime, lease: timedelta, limit: int = 20
 ) -> list[Outbox]:
@@ -114,6 +143,7 @@ async def claim_due(
 
 
 async def mark_sent(session: AsyncSession, outbox_id: int, *, now: datetime) -> None:
+    """The server accepted the mail for every recipient still due."""
     await session.execute(
         update(Outbox)
         .where(Outbox.id == outbox_id)
@@ -128,12 +158,20 @@ async def mark_sent(session: AsyncSession, outbox_id: int, *, now: datetime) -> 
 
 
 async def mark_retry(
-    session: AsyncSession, outbox_id: int, *, error: str, next_attempt_at: datetime
+    session: AsyncSession,
+    outbox_id: int,
+    *,
+    error: str,
+    next_attempt_at: datetime,
+    recipients: Sequence[str] | None = None,
 ) -> None:
+    """Try again at `next_attempt_at`, to `recipients` only if given (the ones still due)."""
+    extra = {"recipients": list(recipients)} if recipients is not None else {}
     await session.execute(
         update(Outbox)
         .where(Outbox.id == outbox_id)
         .values(
+            **extra,
             lease_until=None,
             attempts=Outbox.attempts + 1,
             last_error=error,
@@ -148,6 +186,14 @@ async def mark_failed(session: AsyncSession, outbox_id: int, *, error: str) -> N
         .where(Outbox.id == outbox_id)
         .values(status=FAILED, lease_until=None, attempts=Outbox.attempts + 1, last_error=error)
     )
+
+
+async def add_failed_recipients(
+    session: AsyncSession, outbox_id: int, failed: Sequence[str]
+) -> None:
+    """Recipients the server refused for good, while the mail goes on to the others."""
+    row = await session.get_one(Outbox, outbox_id)
+    row.failed_recipients = sorted({*(row.failed_recipients or []), *failed})
 
 
 async def recent(session: AsyncSession, *, limit: int = 50) -> list[Outbox]:

@@ -173,6 +173,8 @@ class Outbox(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Recipients the server refused for good (5xx) while others got the mail.
+    failed_recipients: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class Delivery(Base):
@@ -185,3 +187,38 @@ class Delivery(Base):
     alert: Mapped[str] = mapped_column(String(100))
     mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
     outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), index=True)
+
+
+class KnownName(Base):
+    """When a brand or an alert first appeared in the configuration.
+
+    A brand added today must not alert what was written about it last year (baseline),
+    and an alert added today must not send a digest for a window that closed before it
+    existed.
+    """
+
+    __tablename__ = "known_names"
+    __table_args__ = (UniqueConstraint("kind", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DigestWindow(Base):
+    """A digest window that has closed: once per (alert, end), whoever closes it.
+
+    `outbox_id` is the mail it produced; None when the window was empty and nothing was
+    sent.
+    """
+
+    __tablename__ = "digest_windows"
+    __table_args__ = (UniqueConstraint("alert", "window_end"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert: Mapped[str] = mapped_column(String(100))
+    window_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    mentions: Mapped[int] = mapped_column(Integer)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))

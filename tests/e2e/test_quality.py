@@ -20,13 +20,15 @@ BIN = Path(sys.executable).parent
 LAYERS: dict[str, int] = {
     "monitor": 0, "monitor.domain": 0, "monitor.errors": 0,
     "monitor.text": 1, "monitor.fingerprint": 1, "monitor.matching": 1, "monitor.query": 1,
-    "monitor.schedule": 1, "monitor.yaml_lines": 1, "monitor.sources": 1,
+    "monitor.schedule": 1,
+    "monitor.urgency": 1, "monitor.yaml_lines": 1, "monitor.sources": 1,
     "monitor.notify": 1, "monitor.notify.render": 1, "monitor.notify.message": 1,
     "monitor.logs": 1,
     "monitor.config": 1.5, "monitor.settings": 1.5,
     "monitor.fetch": 2, "monitor.store": 2, "monitor.notify.email": 2,
     "monitor.demo.site": 2, "monitor.demo.mailsink": 2,
-    "monitor.pipeline": 3, "monitor.digest": 3, "monitor.delivery": 3, "monitor.service": 3,
+    "monitor.pipeline": 3,
+    "monitor.alerting": 3, "monitor.digest": 3, "monitor.delivery": 3, "monitor.service": 3,
     "monitor.scheduler": 4, "monitor.cli": 4, "monitor.demo": 4, "monitor.demo.run": 4,
 }  # fmt: skip
 ADAPTERS = ("monitor.fetch", "monitor.store", "monitor.notify.email", "monitor.demo.site",

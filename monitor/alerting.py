@@ -1,0 +1,86 @@
+"""Immediate alerts: decided in the crawl's own transaction, so none is lost or doubled.
+
+For each immediate alert, the mentions a crawl newly stored that the rule finds urgent
+(see urgency) go out as one mail: one mention, or one batch when a crawl finds several.
+The outbox row is written in the same transaction as the mentions; its key is derived
+from the mentions, so no retry or replica can queue it twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from monitor import config as config_module
+from monitor import urgency
+from monitor.notify import message, render
+from monitor.store import mentions, outbox
+
+
+def rules(config: config_module.Config) -> tuple[urgency.Rule, ...]:
+    return tuple(
+        urgency.compile_rule(
+            alert.name,
+            brands=alert.brands,
+            sources=alert.sources,
+            rating_at_most=alert.immediate.rating_at_most,
+            query=alert.immediate.query,
+        )
+        for alert in config.immediate_alerts
+        if alert.immediate is not None
+    )
+
+
+async def queue_immediate(
+    session: AsyncSession,
+    config: config_module.Config,
+    compiled: Sequence[urgency.Rule],
+    new: Mapping[int, mentions.Found],
+    *,
+    source: str,
+    sender: str,
+    now: datetime,
+) -> list[int]:
+    """Queue the immediate mails the new mentions set off; return the outbox ids."""
+    alertable = {i: f for i, f in new.items() if f.alertable}
+    queued: list[int] = []
+    for rule in compiled:
+        reasons = {
+            mention_id: why
+            for mention_id, found in alertable.items()
+            if (why := urgency.reason(rule, found.document, brand=found.match.brand,
+                                      source=source)) is not None
+        }  # fmt: skip
+        if not reasons:
+            continue
+        alert = config.alert(rule.alert)
+        stored = await mentions.by_ids(session, sorted(reasons))
+        urgent = [render.Urgent(m, reasons[m.id].kind, reasons[m.id].terms) for m in stored]
+        rendered = render.immediate(
+            alert=alert.name,
+            recipients=alert.recipients,
+            urgent=urgent,
+            language=alert.language or config.settings.language,
+            timezone=alert.timezone or config.settings.timezone,
+        )
+        ids = sorted(reasons)
+        key = f"immediate:{alert.name}:" + hashlib.sha256(repr(ids).encode()).hexdigest()[:24]
+        outbox_id = await outbox.enqueue(
+            session,
+            dedup_key=key,
+            alert=alert.name,
+            kind="immediate",
+            subject=rendered.subject,
+            recipients=alert.recipients,
+            message=message.build(
+                rendered, sender=sender, recipients=alert.recipients, dedup_key=key, now=now
+            ),
+            mention_ids=ids,
+            now=now,
+        )
+        if outbox_id is not None:
+            queued.append(outbox_id)
+    return queued

@@ -1,0 +1,48 @@
+"""Every sentence a mail says, in German and English. Placeholders in {braces}."""
+
+from __future__ import annotations
+
+WORDS: dict[str, dict[str, str]] = {
+    "de": {
+        "mention_one": "neue Erwähnung",
+        "mention_many": "neue Erwähnungen",
+        "digest_daily": "Tageszusammenfassung",
+        "digest_weekly": "Wochenzusammenfassung",
+        "digest_interval": "Zusammenfassung",
+        "no_brand": "Keine Marke",
+        "empty": "In diesem Zeitraum gab es keine neuen Erwähnungen.",
+        "untitled": "(ohne Titel)",
+        "rating": "Bewertung",
+        "by": "von",
+        "reference": "Referenz",
+        "digest_footer": "Diese Zusammenfassung kommt vom Alarm „{alert}“ ({schedule}) "
+        "und geht an {recipients}.",
+        "immediate_footer": "Dieser Sofortalarm kommt vom Alarm „{alert}“ und geht an "
+        "{recipients}.",
+        "why_rating": "{stars}★-Bewertung zu {brand} auf {source}",
+        "why_crisis": "Krisenbegriff „{term}“ · {brand} auf {source}",
+        "why_mention": "{brand} erwähnt auf {source}",
+        "urgent_many": "{count} dringende Erwähnungen: {first} und {more} weitere",
+    },
+    "en": {
+        "mention_one": "new mention",
+        "mention_many": "new mentions",
+        "digest_daily": "daily digest",
+        "digest_weekly": "weekly digest",
+        "digest_interval": "digest",
+        "no_brand": "No brand",
+        "empty": "There were no new mentions in this period.",
+        "untitled": "(untitled)",
+        "rating": "Rating",
+        "by": "by",
+        "reference": "Reference",
+        "digest_footer": 'This digest comes from the alert "{alert}" ({schedule}) and goes '
+        "to {recipients}.",
+        "immediate_footer": 'This immediate alert comes from the alert "{alert}" and goes to '
+        "{recipients}.",
+        "why_rating": "{stars}★ review of {brand} on {source}",
+        "why_crisis": "Crisis term '{term}' · {brand} on {source}",
+        "why_mention": "{brand} mentioned on {source}",
+        "urgent_many": "{count} urgent mentions: {first} and {more} more",
+    },
+}

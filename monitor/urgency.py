@@ -1,0 +1,64 @@
+"""Which immediate alerts a new mention sets off, and why. Pure: data in, reasons out.
+
+The reason becomes the mail's subject, so the team sees at a glance what is urgent:
+a one-star review, a crisis word, or simply a mention the rule wants at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from monitor import domain, matching
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """An immediate alert's conditions, compiled. Any condition given may trigger it."""
+
+    alert: str
+    brands: tuple[str, ...]
+    sources: tuple[str, ...]
+    rating_at_most: float | None
+    crisis: matching.Matcher | None
+
+    def covers(self, brand: str, source: str) -> bool:
+        return (not self.brands or brand in self.brands) and (
+            not self.sources or source in self.sources
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    kind: str  # "rating", "crisis" or "mention"
+    rating: float | None = None
+    terms: tuple[str, ...] = ()
+
+
+def compile_rule(
+    alert: str,
+    *,
+    brands: Sequence[str],
+    sources: Sequence[str],
+    rating_at_most: float | None,
+    query: str | None,
+) -> Rule:
+    crisis = matching.compile([matching.BrandQuery(alert, (query,))]) if query else None
+    return Rule(alert, tuple(brands), tuple(sources), rating_at_most, crisis)
+
+
+def reason(rule: Rule, document: domain.Document, *, brand: str, source: str) -> Reason | None:
+    """Why `rule` fires for this mention, or None when it does not."""
+    if not rule.covers(brand, source):
+        return None
+    if rule.rating_at_most is None and rule.crisis is None:
+        return Reason("mention")
+    if (
+        rule.rating_at_most is not None
+        and document.rating is not None
+        and document.rating <= rule.rating_at_most
+    ):
+        return Reason("rating", rating=document.rating)
+    if rule.crisis is not None and (hits := rule.crisis.match(document)):
+        return Reason("crisis", terms=hits[0].terms)
+    return None
