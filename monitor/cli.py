@@ -27,7 +27,7 @@ from monitor import config as config_module
 from monitor.errors import ConfigError, MonitorError
 from monitor.service import Service, open_service
 from monitor.settings import Settings
-from monitor.store import db, mentions
+from monitor.store import db, mentions, outbox
 
 T = TypeVar("T")
 console = Console()
@@ -275,6 +275,33 @@ async def _mentions(
         await engine.dispose()
 
 
+@main.command(name="outbox")
+@click.option("--limit", default=30, show_default=True)
+def outbox_command(limit: int) -> None:
+    """List mails: pending (with their next attempt), failed (with the reason), sent."""
+    settings = _settings()
+    rows = _run(_outbox(settings, limit))
+    table = Table("id", "status", "alert", "subject", "attempts", "next / sent at", "last error")
+    for row in rows:
+        when = row.sent_at if row.status == "sent" else row.next_attempt_at
+        failed = f" (refused: {', '.join(row.failed_recipients)})" if row.failed_recipients else ""
+        table.add_row(
+            str(row.id), row.status, row.alert, row.subject, str(row.attempts),
+            f"{when:%Y-%m-%d %H:%M}" if when else "", (row.last_error or "") + failed,
+        )  # fmt: skip
+    console.print(table)
+
+
+async def _outbox(settings: Settings, limit: int) -> list[Any]:
+    engine = db.create_engine(settings.resolved_database_url)
+    try:
+        await db.upgrade(engine)
+        async with db.sessions(engine)() as session:
+            return await outbox.recent(session, limit=limit)
+    finally:
+        await engine.dispose()
+
+
 @main.command()
 def run() -> None:
     """Run the service: crawl on schedule, send digests, until SIGTERM or Ctrl-C."""
@@ -303,11 +330,12 @@ def demo(folder: Path) -> None:
     new_second = sum(len(r.new_mentions) for r in report.second_crawl)
     console.print(f"second crawl of the same site: {new_second} new mentions (stored once)",
                   markup=False)  # fmt: skip
-    console.print(f"mails received by the SMTP server: {report.mails}", markup=False)
+    console.print(f"mails received by the SMTP server: {len(report.subjects)}", markup=False)
+    for subject in report.subjects:
+        console.print(f"  {subject}", markup=False, highlight=False)
     if report.digest_html:
-        console.print(f"digest: {report.digest_subject}", markup=False, highlight=False)
-        console.print(f"open it: {report.digest_html}", markup=False, highlight=False)
-    if any(r.error for r in first) or report.mails == 0:
+        console.print(f"open the digest: {report.digest_html}", markup=False, highlight=False)
+    if any(r.error for r in first) or not report.subjects:
         raise SystemExit(1)
 
 

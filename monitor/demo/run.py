@@ -26,9 +26,8 @@ class DemoReport:
     folder: Path
     first_crawl: list[pipeline.CrawlResult]
     second_crawl: list[pipeline.CrawlResult]
-    mails: int
+    subjects: list[str]
     digest_html: Path | None
-    digest_subject: str | None
 
 
 def _now() -> datetime:
@@ -59,7 +58,10 @@ async def run_demo(folder: Path) -> DemoReport:
             second = [
                 await pipeline.poll_source(service.crawler, s, now=_now()) for s in config.sources
             ]
-            for alert in config.alerts:
+            await delivery.drain(
+                service.sessions, service.mailer, sender=settings.mail_from, clock=_now
+            )
+            for alert in config.digest_alerts:
                 await digest.prepare(
                     config, alert, service.sessions, sender=settings.mail_from, now=_now()
                 )
@@ -67,10 +69,10 @@ async def run_demo(folder: Path) -> DemoReport:
                 service.sessions, service.mailer, sender=settings.mail_from, clock=_now
             )
         received = sink.received
+    # Immediate alerts go out during the crawl; the digest comes last.
+    subjects = [str(mail.message["Subject"]) for mail in received]
     html_path: Path | None = None
-    subject: str | None = None
     if received:
         html_path = folder / "digest.html"
-        html_path.write_text(received[0].part("html"), encoding="utf-8")
-        subject = str(received[0].message["Subject"])
-    return DemoReport(folder, first, second, len(received), html_path, subject)
+        html_path.write_text(received[-1].part("html"), encoding="utf-8")
+    return DemoReport(folder, first, second, subjects, html_path)

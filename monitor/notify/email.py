@@ -7,8 +7,10 @@ Errors are sorted for the caller: `TemporaryDeliveryError` for what a retry may 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from email import message_from_bytes
 from pathlib import Path
 from typing import Protocol
@@ -17,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 import aiosmtplib
 
 from monitor.errors import PermanentDeliveryError, TemporaryDeliveryError
+from monitor.notify import message, render
 from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -120,3 +123,28 @@ def mailer_from(settings: Settings) -> Mailer:
         extra={"event": "mail_to_files"},
     )
     return FileMailer(settings.outbox_dir)
+
+
+async def send_test(settings: Settings, recipients: Sequence[str], *, now: datetime) -> str:
+    """`monitor check --smtp`: send a test mail; return the server's reply.
+
+    Raises DeliveryError, with the server's answer, as any send does."""
+    rendered = render.Rendered(
+        subject="monitor: test mail",
+        text="This is a test mail from monitor (monitor check --smtp). "
+        "If you can read it, mail delivery works.\n",
+        html="<p>This is a test mail from monitor (<code>monitor check --smtp</code>). "
+        "If you can read it, mail delivery works.</p>",
+    )
+    data = message.build(
+        rendered,
+        sender=settings.mail_from,
+        recipients=recipients,
+        dedup_key=f"smtp-test:{uuid.uuid4()}",
+        now=now,
+    )
+    accepted = await SmtpMailer.from_settings(settings).send(
+        data, sender=settings.mail_from, recipients=recipients
+    )
+    refused = "; ".join(f"{who}: {code} {text}" for who, (code, text) in accepted.refused.items())
+    return accepted.reply + (f" (refused: {refused})" if refused else "")

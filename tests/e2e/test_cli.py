@@ -48,12 +48,13 @@ def test_demo_runs_end_to_end_offline_and_leaves_a_digest(tmp_path: Path) -> Non
     assert result.returncode == 0, result.stdout + result.stderr
     out = " ".join(result.stdout.split())
     assert "second crawl of the same site: 0 new mentions" in out
-    assert "mails received by the SMTP server: 1" in out
+    assert "mails received by the SMTP server: 2" in out
+    assert "Kundendienst" in out  # the immediate alert's subject names the crisis word
     html = (tmp_path / "demo" / "digest.html").read_text(encoding="utf-8")
     assert "Müller Medical" in html
     assert "Regenjacken im Test" in html
     assert "Vaudeville" not in html  # the theatre is not the brand
-    assert len(list((tmp_path / "demo" / "received").glob("*.eml"))) == 1
+    assert len(list((tmp_path / "demo" / "received").glob("*.eml"))) == 2
 
 
 def test_crawl_mentions_and_digest_through_the_cli(tmp_path: Path, feed_server, smtp_sink) -> None:
