@@ -70,6 +70,10 @@ def parse_schedule(text: str) -> Schedule:
         return Cron(f"{_minute(match.group(3))} {_hour(match.group(2))} * * {day[:3]}")
     fields = spoken.split()
     if len(fields) == 5 and all(_CRON_FIELD.match(field) for field in fields):
+        try:
+            CronTrigger.from_crontab(spoken)
+        except ValueError as error:
+            raise ValueError(f"'{text}' is not a valid cron expression: {error}") from None
         return Cron(spoken)
     raise ValueError(
         f"'{text}' is not a schedule: write 'every 30 minutes', 'daily at 08:00', "
@@ -101,9 +105,12 @@ def last_tick(rule: Schedule, timezone: str, now: datetime) -> datetime:
     that has most recently closed."""
     zone = ZoneInfo(timezone)
     if isinstance(rule, Interval):
-        anchor = _INTERVAL_ANCHOR.replace(tzinfo=zone)
-        steps = (now - anchor) // rule.every
-        return (anchor + steps * rule.every).astimezone(UTC)
+        # Count on the local wall clock, so "every 2h" ticks at even local hours in summer
+        # and winter alike.
+        local = now.astimezone(zone).replace(tzinfo=None)
+        steps = (local - _INTERVAL_ANCHOR) // rule.every
+        wall = (_INTERVAL_ANCHOR + steps * rule.every).replace(tzinfo=zone)
+        return wall.astimezone(UTC)
     trigger = CronTrigger.from_crontab(rule.expression, timezone=zone)
     tick: datetime | None = trigger.get_next_fire_time(None, now - _CRON_LOOKBACK)
     latest = None

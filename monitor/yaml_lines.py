@@ -29,6 +29,10 @@ def load(text: str) -> tuple[Any, dict[Path, int]]:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if error.context_mark is not None and (mark is None or mark.index >= len(text.rstrip())):
+            # Found only at the end of the file (an unclosed quote or bracket): the mistake
+            # is where it was opened.
+            mark = error.context_mark
         line = mark.line + 1 if mark is not None else None
         raise YamlError(f"not valid YAML: {error.problem or error}", line) from None
     if node is None:

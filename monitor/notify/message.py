@@ -20,7 +20,8 @@ from monitor.notify.render import Rendered
 
 def message_id(dedup_key: str, sender: str) -> str:
     """A Message-ID derived from the outbox row, so a repeated send carries the same one."""
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "monitor.invalid"
+    address = parseaddr(sender)[1]
+    domain = address.rpartition("@")[2] if "@" in address else "monitor.invalid"
     digest = hashlib.sha256(dedup_key.encode()).hexdigest()[:32]
     return f"<{digest}@{text.one_line(domain, 200)}>"
 

@@ -64,7 +64,9 @@ class Urgent:
 
 _environment = jinja2.Environment(
     loader=jinja2.PackageLoader("monitor.notify", "templates"),
-    autoescape=jinja2.select_autoescape(["html"]),
+    # Templates are named *.html.j2: escape every one of them (select_autoescape matches
+    # the full suffix).
+    autoescape=jinja2.select_autoescape(["html", "html.j2"]),
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,

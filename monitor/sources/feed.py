@@ -40,6 +40,10 @@ class FeedAdapter:
     ) -> domain.Page:
         # feedparser reads the charset and base URL from the headers, as a browser would.
         headers = {**response.headers, "content-location": response.url}
+        if response.content_type == "text/xml" and response.charset is None:
+            # RFC 3023 made charset-less text/xml us-ascii, which feedparser still follows;
+            # RFC 7303 lets the XML declaration decide, as every browser does.
+            headers["content-type"] = "application/xml"
         parsed = feedparser.parse(response.content, response_headers=headers)
         if not parsed.entries and not parsed.get("version"):
             raise SourceError(_not_a_feed(response))

@@ -17,6 +17,8 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.script.revision import ResolutionError
+from alembic.util import CommandError
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -91,12 +93,18 @@ def _upgrade(connection: Connection) -> None:
 
 def _refuse_newer_schema(connection: Connection) -> None:
     current = MigrationContext.configure(connection).get_current_revision()
-    script = ScriptDirectory(str(migrations_dir()))
-    if current is not None and script.get_revision(current) is None:
+    if current is not None and not _known_revision(current):
         raise StoreError(
             f"the database schema ({current}) is newer than this version of monitor knows: "
             "upgrade monitor, or point it at another database"
         )
+
+
+def _known_revision(revision: str) -> bool:
+    try:
+        return ScriptDirectory(str(migrations_dir())).get_revision(revision) is not None
+    except (CommandError, ResolutionError):  # Alembic raises for a revision it never heard of
+        return False
 
 
 async def upgrade(engine: AsyncEngine) -> None:

@@ -64,7 +64,7 @@ async def save(
             .on_conflict_do_nothing(index_elements=["brand", "document_id"])
             .returning(Mention.id, Mention.brand, Mention.document_id)
         )
-        for mention_id, brand, document_id in (await session.execute(statement)).tuples():
+        for mention_id, brand, document_id in (await session.execute(statement)).all():
             new[mention_id] = by_pair[(brand, document_id)]
     return dict(sorted(new.items()))
 
@@ -107,7 +107,7 @@ async def _save_documents(
         result = await session.execute(
             select(Document.key, Document.id).where(Document.key.in_(keys))
         )
-        ids.update({key: id_ for key, id_ in result.tuples()})
+        ids.update({key: id_ for key, id_ in result.all()})
     return ids
 
 
@@ -150,11 +150,11 @@ async def listing(
     if since is not None:
         query = query.where(Mention.created_at >= since)
     query = query.order_by(Mention.created_at.desc(), Mention.id.desc()).limit(limit)
-    return [to_stored(*row) for row in (await session.execute(query)).tuples()]
+    return [to_stored(*row) for row in (await session.execute(query)).all()]
 
 
 async def by_ids(session: AsyncSession, ids: Sequence[int]) -> list[domain.StoredMention]:
     """The mentions with these ids, in the order given."""
     query = listed_query().where(Mention.id.in_(ids))
-    found = {row[0].id: to_stored(*row) for row in (await session.execute(query)).tuples()}
+    found = {row[0].id: to_stored(*row) for row in (await session.execute(query)).all()}
     return [found[i] for i in ids if i in found]

@@ -31,4 +31,4 @@ async def added_at(
             KnownName.kind == kind, KnownName.name.in_(wanted)
         )
     )
-    return dict(rows.tuples().all())
+    return {name: value for name, value in rows.all()}

@@ -84,7 +84,7 @@ async def memory(session: AsyncSession, source_id: int) -> dict[str, str]:
     rows = await session.execute(
         select(SourceMemory.key, SourceMemory.value).where(SourceMemory.source_id == source_id)
     )
-    return dict(rows.tuples().all())
+    return {name: value for name, value in rows.all()}
 
 
 async def remember(

@@ -1,0 +1,242 @@
+"""sources.yaml: valid configs become frozen objects; mistakes read `file:line: path: message`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pydantic
+import pytest
+
+from monitor import config, sources
+from monitor.errors import ConfigError
+
+TYPES = ", ".join(sorted(sources.ADAPTERS))  # every registered source type, as errors list them
+
+VALID = """\
+settings:
+  timezone: Europe/Berlin
+brands:
+  - name: Vaude
+    query: Vaude
+sources:
+  - type: feed
+    name: Blog
+    url: https://example.org/feed
+alerts:
+  - name: team
+    recipients: [a@example.org]
+    digest: daily at 08:00
+"""
+
+
+def errors_of(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        config.parse(text, filename="sources.yaml")
+    return str(caught.value).splitlines()
+
+
+def test_a_valid_config_becomes_typed_objects_with_defaults() -> None:
+    parsed = config.parse(VALID, filename="sources.yaml")
+
+    assert parsed.settings.timezone == "Europe/Berlin"
+    assert parsed.settings.language == "de"
+    assert parsed.settings.every == timedelta(minutes=30)
+    assert parsed.settings.backfill == timedelta(days=2)
+    assert [b.name for b in parsed.brands] == ["Vaude"]
+    assert parsed.brands[0].all_queries == ("Vaude",)
+    (source,) = parsed.sources
+    assert (source.type, source.name, source.url) == ("feed", "Blog", "https://example.org/feed")
+    assert source.enabled is True
+    assert parsed.interval(source) == timedelta(minutes=30)
+    (alert,) = parsed.alerts
+    assert alert.recipients == ("a@example.org",)
+    assert alert.digest == "daily at 08:00"
+    assert parsed.source("blog") is source
+    assert parsed.brands_for(alert) == parsed.brands
+
+
+def test_config_objects_are_frozen() -> None:
+    parsed = config.parse(VALID)
+    with pytest.raises(pydantic.ValidationError):
+        parsed.brands[0].name = "Other"  # type: ignore[misc]
+    with pytest.raises(pydantic.ValidationError):
+        parsed.settings.language = "en"  # type: ignore[misc]
+
+
+def test_a_source_interval_overrides_the_settings_default() -> None:
+    text = VALID.replace(
+        "url: https://example.org/feed", "url: https://example.org/feed\n    every: 2h"
+    )
+    parsed = config.parse(text)
+    assert parsed.interval(parsed.sources[0]) == timedelta(hours=2)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        pytest.param(
+            ("    query: Vaude", "    querry: Vaude"),
+            "sources.yaml:5: brands[0].querry: unknown key 'querry': did you mean 'query'?",
+            id="unknown-key-did-you-mean",
+        ),
+        pytest.param(
+            ("    recipients: [a@example.org]\n", ""),
+            "sources.yaml:11: alerts[0].recipients: required key 'recipients' is missing",
+            id="missing-required-key",
+        ),
+        pytest.param(
+            ("https://example.org/feed", "ftp://example.org/feed"),
+            "sources.yaml:9: sources[0].url: 'ftp://example.org/feed' is not a valid URL: "
+            "it must start with http:// or https://",
+            id="ftp-url",
+        ),
+        pytest.param(
+            ("type: feed", "type: pigeon"),
+            f"sources.yaml:7: sources[0].type: unknown source type 'pigeon': use one of {TYPES}",
+            id="unknown-source-type",
+        ),
+        pytest.param(
+            ("  - type: feed\n    name: Blog", "  - name: Blog"),
+            f"sources.yaml:7: sources[0]: a source needs a type: one of {TYPES}",
+            id="missing-type",
+        ),
+        pytest.param(
+            ("a@example.org", "not-an-address"),
+            "sources.yaml:12: alerts[0].recipients[0]: 'not-an-address' is not an e-mail address",
+            id="bad-email",
+        ),
+        pytest.param(
+            ("daily at 08:00", "sometimes"),
+            "sources.yaml:13: alerts[0].digest: 'sometimes' is not a schedule: write "
+            "'every 30 minutes', 'daily at 08:00', 'weekly on monday at 08:00' or five cron "
+            "fields such as '0 8 * * 1-5'",
+            id="bad-schedule",
+        ),
+        pytest.param(
+            ("daily at 08:00", "daily at 25:00"),
+            "sources.yaml:13: alerts[0].digest: hour 25 is not between 0 and 23",
+            id="schedule-hour-out-of-range",
+        ),
+        pytest.param(
+            ("Europe/Berlin", "Europe/Bielefeld"),
+            "sources.yaml:2: settings.timezone: unknown time zone 'Europe/Bielefeld': "
+            "use a name such as Europe/Berlin",
+            id="unknown-time-zone",
+        ),
+        pytest.param(
+            ("sources:", "  - name: vaude\n    query: Vaude Jacke\nsources:"),
+            "sources.yaml:6: brands[1].name: 'vaude' is used twice: names must be unique",
+            id="duplicate-brand-name",
+        ),
+        pytest.param(
+            ("    digest:", "    brands: [Vaud]\n    digest:"),
+            "sources.yaml:13: alerts[0].brands[0]: no brand is named 'Vaud': did you mean 'Vaude'?",
+            id="alert-names-unknown-brand",
+        ),
+        pytest.param(
+            ("    query: Vaude", "    query: Vaude\n    query: Other"),
+            "sources.yaml:6: key 'query' appears twice",
+            id="duplicate-yaml-key",
+        ),
+        pytest.param(
+            ("url: https://example.org/feed", "url: https://example.org/feed\n    every: soon"),
+            "sources.yaml:10: sources[0].every: 'soon' is not a duration: write a number and "
+            "a unit, e.g. 30m, 2h, 1d",
+            id="bad-duration",
+        ),
+    ],
+)
+def test_each_mistake_is_reported_with_file_line_and_path(
+    change: tuple[str, str], expected: str
+) -> None:
+    old, new = change
+    assert old in VALID
+    assert errors_of(VALID.replace(old, new, 1)) == [expected]
+
+
+def test_duplicate_source_names_are_refused_whatever_their_case() -> None:
+    text = VALID.replace(
+        "alerts:",
+        "  - type: feed\n    name: BLOG\n    url: https://example.org/other\nalerts:",
+    )
+    assert errors_of(text) == [
+        "sources.yaml:11: sources[1].name: 'BLOG' is used twice: names must be unique"
+    ]
+
+
+def test_invalid_yaml_names_the_offending_line() -> None:
+    text = "brands:\n  - name: Vaude\n   query: Vaude\n"
+    assert errors_of(text) == [
+        "sources.yaml:3: not valid YAML: expected <block end>, but found '<block mapping start>'"
+    ]
+
+
+def test_a_tab_in_indentation_is_reported_on_its_line() -> None:
+    text = "brands:\n\t- name: Vaude\n"
+    assert errors_of(text) == [
+        "sources.yaml:2: not valid YAML: found character '\\t' that cannot start any token"
+    ]
+
+
+def test_an_unterminated_quote_is_reported_where_it_opens() -> None:
+    text = 'brands:\n  - name: "Vaude\n    query: Vaude\n'
+    (line,) = errors_of(text)
+    assert line.startswith("sources.yaml:2: not valid YAML")
+
+
+def test_an_empty_file_says_what_is_missing() -> None:
+    assert errors_of("") == ["sources.yaml: brands: required key 'brands' is missing"]
+
+
+def test_a_file_that_is_not_a_mapping_is_refused() -> None:
+    assert errors_of("- just\n- a list\n") == [
+        "sources.yaml:1: expected keys such as brands: and sources:"
+    ]
+
+
+def test_several_mistakes_are_reported_together_in_line_order() -> None:
+    text = (
+        VALID.replace("Europe/Berlin", "Mars/Olympus")
+        .replace("a@example.org", "nope")
+        .replace("    query: Vaude", "    querry: Vaude")
+    )
+    assert errors_of(text) == [
+        "sources.yaml:2: settings.timezone: unknown time zone 'Mars/Olympus': "
+        "use a name such as Europe/Berlin",
+        "sources.yaml:5: brands[0].querry: unknown key 'querry': did you mean 'query'?",
+        "sources.yaml:12: alerts[0].recipients[0]: 'nope' is not an e-mail address",
+    ]
+
+
+def test_config_error_keeps_each_problem_apart() -> None:
+    with pytest.raises(ConfigError) as caught:
+        config.parse(VALID.replace("Europe/Berlin", "Nowhere/City"), filename="team.yaml")
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.line, problem.path) == ("team.yaml", 2, "settings.timezone")
+
+
+def test_load_reads_a_file_and_names_it_in_errors(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(VALID, encoding="utf-8")
+    assert config.load(path).brands[0].name == "Vaude"
+
+    path.write_text(VALID.replace("type: feed", "type: pigeon"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^mine\.yaml:7: sources\[0\]\.type: unknown"):
+        config.load(path)
+
+
+def test_load_of_a_missing_file_says_how_to_create_it(tmp_path: Path) -> None:
+    missing = tmp_path / "sources.yaml"
+    with pytest.raises(ConfigError) as caught:
+        config.load(missing)
+    assert str(caught.value) == (
+        f"{missing}: file not found: create it from the example sources.yaml in the "
+        "repository, or set MONITOR_CONFIG"
+    )
+
+
+def test_a_source_level_error_names_the_source_not_its_type_tag() -> None:
+    text = VALID.replace("type: feed", "type: forum")
+    (line,) = errors_of(text)
+    assert line.startswith("sources.yaml:7: sources[0]: ")

@@ -1,0 +1,228 @@
+"""Digest rendering: grouped and ordered, localised, and safe against whatever pages contain."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+
+import pytest
+
+from monitor.domain import Snippet, StoredMention
+from monitor.notify import render
+
+CREATED = datetime(2024, 3, 3, 5, 0, tzinfo=UTC)
+NOW = datetime(2024, 3, 3, 6, 0, tzinfo=UTC)
+
+
+def mention(
+    id: int,
+    *,
+    brand: str = "Vaude",
+    title: str = "Titel",
+    url: str = "https://blog.example/p",
+    published_at: datetime | None = None,
+    snippet: Snippet | None = None,
+    author: str | None = None,
+    rating: float | None = None,
+) -> StoredMention:
+    return StoredMention(
+        id=id,
+        brand=brand,
+        title=title,
+        url=url,
+        source="Blog",
+        author=author,
+        published_at=published_at,
+        created_at=CREATED,
+        rating=rating,
+        snippet=snippet or Snippet("Die Vaude Jacke", ((4, 9),)),
+        terms=("Vaude",),
+    )
+
+
+def digest(
+    mentions: list[StoredMention],
+    *,
+    language: str = "de",
+    timezone: str = "Europe/Berlin",
+    period: str = "daily",
+    schedule: str = "daily at 08:00",
+) -> render.Rendered:
+    return render.digest(
+        alert="team",
+        period=period,
+        schedule=schedule,
+        recipients=["a@example.org", "b@example.org"],
+        mentions=mentions,
+        language=language,
+        timezone=timezone,
+        now=NOW,
+    )
+
+
+class _Html(HTMLParser):
+    """What a mail client would make of the HTML part: elements, links, bold runs."""
+
+    def __init__(self, markup: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.links: list[tuple[str, str]] = []
+        self.bold: list[str] = []
+        self._href: str | None = None
+        self._link_text = ""
+        self._in_bold = False
+        self.feed(markup)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        if tag == "a":
+            self._href, self._link_text = dict(attrs).get("href") or "", ""
+        if tag == "b":
+            self._in_bold = True
+            self.bold.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None:
+            self.links.append((self._href, self._link_text))
+            self._href = None
+        if tag == "b":
+            self._in_bold = False
+
+    def handle_data(self, data: str) -> None:
+        if self._href is not None:
+            self._link_text += data
+        if self._in_bold:
+            self.bold[-1] += data
+
+
+def test_mentions_are_grouped_by_brand_and_newest_first_within_a_brand() -> None:
+    mentions = [
+        mention(1, title="Alt", published_at=datetime(2024, 3, 1, 7, 5, tzinfo=UTC)),
+        mention(2, title="Neu", published_at=datetime(2024, 3, 2, 9, 0, tzinfo=UTC)),
+        mention(
+            3,
+            brand="Müller Medical",
+            title="Presse",
+            url="https://presse.example/1",
+            published_at=datetime(2024, 2, 1, 9, 0, tzinfo=UTC),
+            snippet=Snippet("Müller Medical wächst", ((0, 14),)),
+        ),
+    ]
+    rendered = digest(mentions)
+
+    order = [line for line in rendered.text.splitlines() if line.startswith(("== ", "Referenz "))]
+    assert order == [
+        "== Müller Medical ==",
+        "Referenz M-3",
+        "== Vaude ==",
+        "Referenz M-2",
+        "Referenz M-1",
+    ]
+    assert [text for _, text in _Html(rendered.html).links] == ["Presse", "Neu", "Alt"]
+
+
+def test_german_digest_words_and_dates_in_the_alert_time_zone() -> None:
+    rendered = digest(
+        [
+            mention(
+                1, published_at=datetime(2024, 3, 2, 23, 30, tzinfo=UTC), author="Jörg", rating=4.5
+            ),
+            mention(2, published_at=datetime(2024, 7, 1, 7, 5, tzinfo=UTC)),
+        ]
+    )
+    assert rendered.subject == "Vaude: 2 neue Erwähnungen · Tageszusammenfassung · 3. März"
+    # 23:30 UTC is half past midnight the next day in Berlin (CET); July is CEST (+2).
+    assert "Blog · blog.example · 3. März 2024, 00:30 · von Jörg · Bewertung 4,5 / 5 ★" in (
+        rendered.text
+    )
+    assert "Blog · blog.example · 1. Juli 2024, 09:05" in rendered.text
+    footer = (
+        "Diese Zusammenfassung kommt vom Alarm „team“ (daily at 08:00) "
+        "und geht an a@example.org, b@example.org."
+    )
+    assert rendered.text.endswith(footer)
+    assert footer in rendered.html
+    assert "3. März 2024, 00:30" in rendered.html
+    assert '<html lang="de">' in rendered.html
+
+
+def test_english_digest_words_and_dates_in_another_time_zone() -> None:
+    rendered = digest(
+        [mention(7, published_at=datetime(2024, 3, 1, 7, 5, tzinfo=UTC), rating=4.0)],
+        language="en",
+        timezone="America/Los_Angeles",
+        period="interval",
+        schedule="every 2h",
+    )
+    # 06:00 UTC on 3 March is still 2 March in Los Angeles (UTC-8).
+    assert rendered.subject == "Vaude: 1 new mention · digest · 2 Mar"
+    assert "Blog · blog.example · 29 Feb 2024, 23:05 · Rating 4 / 5 ★" in rendered.text
+    assert rendered.text.endswith(
+        'This digest comes from the alert "team" (every 2h) and goes to '
+        "a@example.org, b@example.org."
+    )
+    assert "Reference M-7" in rendered.text
+    assert "Reference M-7" in rendered.html
+    assert '<html lang="en">' in rendered.html
+
+
+def test_the_period_names_the_digest() -> None:
+    assert "Wochenzusammenfassung" in digest([mention(1)], period="weekly").subject
+    assert "weekly digest" in digest([mention(1)], period="weekly", language="en").subject
+
+
+def test_an_undated_mention_shows_when_it_was_found() -> None:
+    rendered = digest([mention(1, published_at=None)])
+    assert "3. März 2024, 06:00" in rendered.text  # CREATED, in Berlin
+
+
+def test_each_title_links_to_its_permalink_with_its_reference() -> None:
+    rendered = digest([mention(12, title="Vaude Test", url="https://blog.example/p/12?id=1")])
+    assert _Html(rendered.html).links == [("https://blog.example/p/12?id=1", "Vaude Test")]
+    assert "Vaude Test\nhttps://blog.example/p/12?id=1\n" in rendered.text
+    assert "Referenz M-12" in rendered.text
+    assert "Referenz M-12" in rendered.html
+
+
+def test_snippet_marks_become_bold_around_only_the_marked_text() -> None:
+    snippet = Snippet("Die Vaude Jacke von Vaude", ((4, 9), (20, 25)))
+    rendered = digest([mention(1, snippet=snippet)])
+    assert _Html(rendered.html).bold == ["Vaude", "Vaude"]
+    assert "Die *Vaude* Jacke von *Vaude*" in rendered.text
+
+
+def test_a_javascript_url_produces_no_link() -> None:
+    rendered = digest([mention(1, title="Klick mich", url="javascript:alert(1)")])
+    assert _Html(rendered.html).links == []
+    assert "javascript:" not in rendered.html
+    assert "javascript:" not in rendered.text
+    assert "Klick mich" in rendered.html
+
+
+@pytest.mark.parametrize("url", ["data:text/html,<b>x</b>", "https:///nohost", "ftp://f.example/"])
+def test_only_http_links_with_a_host_are_linked(url: str) -> None:
+    assert render.safe_link(url) is None
+    assert render.safe_link(" https://ok.example/x ") == "https://ok.example/x"
+
+
+def test_a_script_in_a_title_is_escaped_in_html() -> None:
+    rendered = digest([mention(1, title="Neu <script>alert(1)</script>")])
+    html = _Html(rendered.html)
+    assert "script" not in html.tags
+    assert html.links == [("https://blog.example/p", "Neu <script>alert(1)</script>")]
+
+
+def test_page_markup_in_a_snippet_is_escaped_and_only_marks_are_bold() -> None:
+    text = '<img src=x onerror="alert(1)"> Vaude <b>fake</b>'
+    start = text.index("Vaude")
+    rendered = digest([mention(1, snippet=Snippet(text, ((start, start + 5),)))])
+    html = _Html(rendered.html)
+    assert "img" not in html.tags
+    assert html.bold == ["Vaude"]
+
+
+def test_a_brand_name_with_markup_characters_is_escaped_in_html() -> None:
+    rendered = digest([mention(1, brand="H&M <Kids>")])
+    assert "kids" not in _Html(rendered.html).tags
+    assert "H&amp;M &lt;Kids&gt;" in rendered.html
