@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from monitor import matching, schedule, yaml_lines
+from monitor import matching, politeness_policy, schedule, yaml_lines
 from monitor import sources as source_types
 from monitor.errors import ConfigError, ConfigProblem, QuerySyntaxError
 from monitor.sources.base import Duration
@@ -56,9 +56,16 @@ def _query(value: str) -> str:
     return value
 
 
+def _host_name(value: str) -> str:
+    if not value.strip() or any(c.isspace() or c in "/:@" for c in value.strip()):
+        raise ValueError(f"'{value}' is not a host name: write e.g. forum.example.org")
+    return politeness_policy.host_key(value)
+
+
 TimeZone = Annotated[str, AfterValidator(_timezone)]
 Email = Annotated[str, AfterValidator(_email)]
 Query = Annotated[str, AfterValidator(_query)]
+HostName = Annotated[str, AfterValidator(_host_name)]
 Language = Literal["de", "en"]
 
 
@@ -78,6 +85,11 @@ class Settings(_Frozen):
     admins: tuple[Email, ...] = Field(
         default=(),
         description="Who gets test mails (`monitor check --smtp`) and source-health mails.",
+    )
+    robots_user_agent: str = Field(
+        default="monitor",
+        pattern=r"^[A-Za-z_-]+$",
+        description="The product token robots.txt groups are matched against (RFC 9309).",
     )
 
 
@@ -163,6 +175,10 @@ class Config(_Frozen):
     brands: tuple[Brand, ...] = Field(min_length=1)
     sources: tuple[source_types.SourceConfig, ...] = ()
     alerts: tuple[Alert, ...] = ()
+    hosts: dict[HostName, politeness_policy.HostPolicy] = Field(
+        default_factory=dict,
+        description="Per-host politeness (concurrency, delay), shared by all its sources.",
+    )
 
     def source(self, name: str) -> source_types.SourceConfig:
         for source in self.sources:
@@ -303,6 +319,8 @@ def _data_path(data: Any, detail: Any) -> yaml_lines.Path:
     path: list[str | int] = []
     node: Any = data
     for step in loc:
+        if isinstance(node, dict) and step != "type" and step == node.get("type"):
+            continue  # the discriminated union's tag, not a key in the file
         if isinstance(node, dict) and step in node:  # noqa: SIM114 - typed apart for mypy
             node = node[step]
         elif isinstance(node, list) and isinstance(step, int) and step < len(node):

@@ -4,6 +4,9 @@
     ├── ConfigError            sources.yaml or the environment is wrong; names file, line, path
     ├── QuerySyntaxError       a brand or rule query does not parse; names the column
     ├── FetchError             a page could not be fetched (network, status, limits)
+    │   ├── RobotsDisallowedError    robots.txt of the host forbids it (or was unreachable)
+    │   ├── BlockedAddressError      the host is loopback, private, … and not allowed
+    │   └── TooLargeError            the body is over the size cap
     ├── SourceError            a page was fetched but is not what the source expects
     ├── StoreError             the database refuses (for example a schema newer than this code)
     └── DeliveryError          a mail could not be handed to the SMTP server
@@ -61,6 +64,18 @@ class FetchError(MonitorError):
         self.reason = reason
         self.status = status
         super().__init__(f"{url}: {reason}")
+
+
+class RobotsDisallowedError(FetchError):
+    """robots.txt of the URL's host does not let our user-agent token fetch it."""
+
+
+class BlockedAddressError(FetchError):
+    """The URL (or a redirect hop) resolves to a non-public address not in allow_hosts."""
+
+
+class TooLargeError(FetchError):
+    """The response body (declared, or decoded while reading) is over the size cap."""
 
 
 class SourceError(MonitorError):

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from monitor import alerting, domain, fetch, matching, sources, text, urgency
@@ -47,11 +46,11 @@ class CrawlResult:
 
 @dataclass(frozen=True, slots=True)
 class Crawler:
-    """What a crawl needs that outlives it: config, compiled brands, client, database."""
+    """What a crawl needs that outlives it: config, compiled brands, fetcher, database."""
 
     config: config_module.Config
     matcher: matching.Matcher
-    client: httpx.AsyncClient
+    fetcher: fetch.Fetcher
     sessions: async_sessionmaker[AsyncSession]
     rules: tuple[urgency.Rule, ...] = ()
     sender: str = "monitor <monitor@localhost>"
@@ -60,13 +59,13 @@ class Crawler:
     def build(
         cls,
         config: config_module.Config,
-        client: httpx.AsyncClient,
+        fetcher: fetch.Fetcher,
         sessions: async_sessionmaker[AsyncSession],
         *,
         sender: str = "monitor <monitor@localhost>",
     ) -> Crawler:
         matcher = matching.compile([brand.to_query() for brand in config.brands])
-        return cls(config, matcher, client, sessions, alerting.rules(config), sender)
+        return cls(config, matcher, fetcher, sessions, alerting.rules(config), sender)
 
 
 async def poll_source(
@@ -185,7 +184,7 @@ async def _collect(
         async with db.transaction(crawler.sessions) as session:
             etag, last_modified = await stored_sources.validators(session, request.url)
         response = await fetch.fetch(
-            crawler.client, request, etag=etag, last_modified=last_modified
+            crawler.fetcher, request, etag=etag, last_modified=last_modified
         )
         collected.pages += 1
         if response.not_modified:

@@ -1,8 +1,8 @@
 """The long-lived parts a command needs, opened and closed together.
 
 `open_service` reads the configuration, connects (and migrates) the database, starts the
-one HTTP client and picks the mailer. Every CLI command and the scheduler go through it,
-so there is one place where the process is wired.
+one fetcher (the HTTP client and every host's state) and picks the mailer. Every CLI
+command and the scheduler go through it, so there is one place where the process is wired.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from monitor import config as config_module
@@ -27,7 +26,7 @@ class Service:
     config: config_module.Config
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
-    client: httpx.AsyncClient
+    fetcher: fetch.Fetcher
     mailer: email.Mailer
     crawler: pipeline.Crawler
 
@@ -41,15 +40,22 @@ async def open_service(
         if upgrade:
             await db.upgrade(engine)
         sessions = db.sessions(engine)
-        async with fetch.create_client(contact=config.settings.contact) as client:
+        async with fetch.open_fetcher(
+            contact=config.settings.contact,
+            allow_hosts=settings.allow_hosts,
+            robots_agent=config.settings.robots_user_agent,
+            policies=config.hosts,
+        ) as fetcher:
             yield Service(
                 settings=settings,
                 config=config,
                 engine=engine,
                 sessions=sessions,
-                client=client,
+                fetcher=fetcher,
                 mailer=email.mailer_from(settings),
-                crawler=pipeline.Crawler.build(config, client, sessions, sender=settings.mail_from),
+                crawler=pipeline.Crawler.build(
+                    config, fetcher, sessions, sender=settings.mail_from
+                ),
             )
     finally:
         await engine.dispose()

@@ -7,11 +7,13 @@ written to ./data/outbox as .eml files when no SMTP server is set.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -30,11 +32,36 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout: float = 30.0
     mail_from: str = "monitor <monitor@localhost>"
-    allow_hosts: tuple[str, ...] = Field(
+    allow_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(),
-        description="Hosts (or IPs) fetched even when private, e.g. 127.0.0.1 for tests.",
+        description="Hosts (or IPs) fetched even when private, e.g. 127.0.0.1 for tests: "
+        "host, host:port (that port only) or [ipv6]:port. MONITOR_ALLOW_HOSTS takes a JSON "
+        'list (["127.0.0.1", "wiki.intranet:8443"]) or a comma-separated list.',
     )
     log_level: str = "INFO"
+
+    @field_validator("allow_hosts", mode="before")
+    @classmethod
+    def _host_list(cls, value: Any) -> Any:
+        """The environment gives a string: a JSON list, or names separated by commas."""
+        if not isinstance(value, str):
+            return value
+        if value.strip().startswith("["):
+            try:
+                return tuple(json.loads(value))
+            except (ValueError, TypeError):
+                raise ValueError("MONITOR_ALLOW_HOSTS: not a JSON list of strings") from None
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+
+    @field_validator("allow_hosts")
+    @classmethod
+    def _host_entries(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            # The fetch layer parses entries in full; here only the common mistake of a URL.
+            if not entry or any(c.isspace() or c in "/@" for c in entry):
+                raise ValueError(f"'{entry}' in MONITOR_ALLOW_HOSTS: write host, host:port or "
+                                 "[ipv6]:port, not a URL")  # fmt: skip
+        return value
 
     @field_validator("smtp_url")
     @classmethod
