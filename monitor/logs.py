@@ -17,7 +17,10 @@ _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskN
 
 
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
-    return {k: v for k, v in vars(record).items() if k not in _STANDARD}
+    fields = {k: v for k, v in vars(record).items() if k not in _STANDARD}
+    # Libraries log without our keys; give every line an event all the same.
+    fields.setdefault("event", "library_log" if not record.name.startswith("monitor") else "log")
+    return fields
 
 
 class JsonFormatter(logging.Formatter):
@@ -36,7 +39,10 @@ class JsonFormatter(logging.Formatter):
 
 class ReadableFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        pairs = " ".join(f"{k}={v}" for k, v in _fields(record).items())
+        fields = _fields(record)
+        if fields["event"] in ("log", "library_log"):
+            del fields["event"]
+        pairs = " ".join(f"{k}={v}" for k, v in fields.items())
         line = f"{record.levelname:<7} {record.getMessage()}" + (f"  {pairs}" if pairs else "")
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
@@ -53,3 +59,6 @@ def configure(level: str = "INFO", stream: TextIO | None = None) -> None:
     # Libraries' chatter (each HTTP request, each SMTP command) is not an event of ours.
     for noisy in ("httpx", "httpcore", "aiosmtplib", "mail.log", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # "Skipped: maximum number of running instances reached" only says a crawl took
+    # longer than its interval; the crawl's own events tell that story.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)

@@ -6,9 +6,17 @@ import json
 import signal
 import subprocess
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from tests.conftest import Entry, rss_feed
 from tests.e2e.conftest import MONITOR, REPO, clean_env, run_monitor
+
+
+def _feed(server, title: str) -> str:
+    published = datetime.now(UTC) - timedelta(hours=1)
+    body = f"{title}: die Jacke hält dicht."
+    return rss_feed([Entry(title, server.url("/post/1"), body, published)])
 
 
 def test_version_names_the_program(tmp_path: Path) -> None:
@@ -58,9 +66,7 @@ def test_demo_runs_end_to_end_offline_and_leaves_a_digest(tmp_path: Path) -> Non
 
 
 def test_crawl_mentions_and_digest_through_the_cli(tmp_path: Path, feed_server, smtp_sink) -> None:
-    feed_server.routes["/feed.xml"] = feed_server.rss(
-        [("Vaude-Jacke im Test", "/post/1", "Die Vaude-Jacke hält dicht.", 1)]
-    )
+    feed_server.serve("/feed.xml", _feed(feed_server, "Vaude-Jacke im Test"))
     (tmp_path / "sources.yaml").write_text(
         f"""
 brands:
@@ -69,10 +75,10 @@ brands:
 sources:
   - name: blog
     type: feed
-    url: {feed_server.url}/feed.xml
+    url: {feed_server.base}/feed.xml
   - name: dead
     type: feed
-    url: {feed_server.url}/missing.xml
+    url: {feed_server.base}/missing.xml
 alerts:
   - name: team
     recipients: [team@example.org]
@@ -80,7 +86,11 @@ alerts:
 """,
         encoding="utf-8",
     )
-    env = {"MONITOR_SMTP_URL": smtp_sink.url, "MONITOR_MAIL_FROM": "monitor@example.org"}
+    env = {
+        "MONITOR_SMTP_URL": smtp_sink.url,
+        "MONITOR_MAIL_FROM": "monitor@example.org",
+        "MONITOR_ALLOW_HOSTS": "127.0.0.1",
+    }
     crawl = run_monitor("crawl", cwd=tmp_path, **env)
     assert crawl.returncode == 0, crawl.stderr  # one of two sources worked
     assert "HTTP 404" in crawl.stdout
@@ -108,42 +118,42 @@ def test_crawl_exits_1_when_every_source_fails(tmp_path: Path, feed_server) -> N
     (tmp_path / "sources.yaml").write_text(
         f"""
 brands: [{{name: Vaude, query: Vaude}}]
-sources: [{{name: dead, type: feed, url: "{feed_server.url}/missing.xml"}}]
+sources: [{{name: dead, type: feed, url: "{feed_server.base}/missing.xml"}}]
 """,
         encoding="utf-8",
     )
-    result = run_monitor("crawl", cwd=tmp_path)
+    result = run_monitor("crawl", cwd=tmp_path, MONITOR_ALLOW_HOSTS="127.0.0.1")
     assert result.returncode == 1
     assert "HTTP 404" in result.stdout
 
 
 def test_run_crawls_on_schedule_and_stops_cleanly_on_sigterm(tmp_path: Path, feed_server) -> None:
-    feed_server.routes["/feed.xml"] = feed_server.rss(
-        [("Vaude im Test", "/post/1", "Vaude hält dicht.", 1)]
-    )
+    feed_server.serve("/feed.xml", _feed(feed_server, "Vaude im Test"))
     (tmp_path / "sources.yaml").write_text(
         f"""
 brands: [{{name: Vaude, query: Vaude}}]
-sources: [{{name: blog, type: feed, url: "{feed_server.url}/feed.xml", every: 1s}}]
+sources: [{{name: blog, type: feed, url: "{feed_server.base}/feed.xml", every: 1s}}]
 """,
         encoding="utf-8",
     )
     process = subprocess.Popen(
-        [str(MONITOR), "run"], cwd=tmp_path, env=clean_env(),
+        [str(MONITOR), "run"], cwd=tmp_path, env=clean_env(MONITOR_ALLOW_HOSTS="127.0.0.1"),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 30
-        while feed_server.hits("/feed.xml") < 3 and time.monotonic() < deadline:
+        while len(feed_server.requests_for("/feed.xml")) < 3 and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert feed_server.hits("/feed.xml") >= 3, "the interval job did not repeat"
+        assert len(feed_server.requests_for("/feed.xml")) >= 3, "the interval job did not repeat"
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=15)
     finally:
         if process.poll() is None:
             process.kill()
     assert process.returncode == 0, stderr
-    events = [json.loads(line)["event"] for line in stderr.splitlines() if line.startswith("{")]
+    lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    assert all("event" in line for line in lines), [l for l in lines if "event" not in l]
+    events = [line["event"] for line in lines]
     assert events[-1] == "service_stopped"
     listed = run_monitor("mentions", "--json", cwd=tmp_path)
     assert len(listed.stdout.splitlines()) == 1  # crawled several times, stored once
