@@ -10,13 +10,19 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from monitor.sources import feed
+from monitor.sources import discourse, feed, forum, review
 from monitor.sources.base import Adapter, SourceBase
 
-SourceConfig = Annotated[feed.FeedSource, Field(discriminator="type")]
+SourceConfig = Annotated[
+    feed.FeedSource | forum.ForumSource | review.ReviewSource | discourse.DiscourseSource,
+    Field(discriminator="type"),
+]
 
 ADAPTERS: dict[str, Adapter[Any]] = {
     "feed": feed.ADAPTER,
+    "forum": forum.ADAPTER,
+    "reviews": review.ADAPTER,
+    "discourse": discourse.ADAPTER,
 }
 
 

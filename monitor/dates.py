@@ -1,0 +1,127 @@
+"""Dates as forums and review portals write them, read into aware UTC datetimes.
+
+    parse("Mo 20. Aug 2009, 14:30", now=now, timezone="Europe/Berlin", languages=("de",))
+
+Reads ISO 8601 (``time@datetime`` attributes), Unix timestamps (``data-time``), numeric
+German dates ("20.08.2009, 14:30 Uhr") and, through dateparser, everything else people
+write in German or English: "Heute, 10:15", "gestern, 21:03", "vor 3 Stunden",
+"Aug 20, 2009", "2 hours ago". A date written without a zone is in `timezone`; relative
+dates count back from `now` (the crawl's time, passed in: this module never reads the
+clock). An unreadable date is None, never an exception: the caller decides what to do
+(the pipeline falls back to the time it first saw the item).
+
+The ISO, timestamp and numeric forms are read with a regular expression: they are what
+most engines emit, and dateparser costs about 2 ms a call. Whatever reaches dateparser is
+cached per (text, now, zone, languages), so a page of "Heute, …" dates is cheap too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import dateparser
+
+DEFAULT_LANGUAGES = ("en", "de")
+
+_ISO = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?(?:Z|[+-]\d{2}:?\d{2})?",
+    re.IGNORECASE,
+)
+_TIMESTAMP = re.compile(r"\d{9,10}")
+_GERMAN_NUMERIC = re.compile(
+    r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2}),?(?:\s*(?:um\s*)?(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+    r"(?:\s*Uhr)?",
+    re.IGNORECASE,
+)
+# Words around a date that dateparser does not know and that carry no date.
+_NOISE = re.compile(r"\b(?:Uhr|posted|verfasst|geschrieben|am|on)\b\.?|[»«|]", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+# Dates before the web or far in the future are misreadings, not dates.
+_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+_FUTURE_SLACK = timedelta(days=2)
+
+
+def parse(
+    value: str,
+    *,
+    now: datetime,
+    timezone: str | None = None,
+    languages: Sequence[str] = DEFAULT_LANGUAGES,
+) -> datetime | None:
+    """`value` as an aware UTC datetime, or None when it cannot be read (see module doc).
+
+    `now` must be aware; `timezone` is an IANA name (UTC when None or unknown).
+    """
+    cleaned = _SPACES.sub(" ", value.replace("\u00a0", " ")).strip()
+    if not cleaned:
+        return None
+    zone = _zone(timezone)
+    found = _fast(cleaned, zone)
+    if found is None:
+        local_now = now.astimezone(zone).replace(tzinfo=None)
+        found = _dateparser(cleaned, local_now, zone.key, tuple(languages))
+    if found is None or not _EARLIEST <= found <= now + _FUTURE_SLACK:
+        return None
+    return found
+
+
+def _fast(value: str, zone: ZoneInfo) -> datetime | None:
+    """The machine-written forms, without dateparser."""
+    if _ISO.fullmatch(value):
+        try:
+            found = datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return _aware(found, zone)
+    if _TIMESTAMP.fullmatch(value):
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    match = _GERMAN_NUMERIC.fullmatch(value)
+    if match:
+        day, month, year, hour, minute, second = match.groups()
+        full_year = int(year) + (2000 if len(year) == 2 else 0)
+        try:
+            found = datetime(
+                full_year, int(month), int(day), int(hour or 0), int(minute or 0),
+                int(second or 0), tzinfo=zone,
+            )  # fmt: skip
+        except ValueError:
+            return None
+        return _aware(found, zone)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _dateparser(
+    value: str, local_now: datetime, zone: str, languages: tuple[str, ...]
+) -> datetime | None:
+    cleaned = _SPACES.sub(" ", _NOISE.sub(" ", value)).strip(" ,-:")
+    settings = {
+        "RELATIVE_BASE": local_now,
+        "TIMEZONE": zone,
+        "TO_TIMEZONE": "UTC",
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "PREFER_DATES_FROM": "past",
+    }
+    try:
+        found = dateparser.parse(cleaned, languages=list(languages), settings=settings)
+    except (ValueError, OverflowError):  # dateparser raises on some impossible dates
+        return None
+    return _aware(found, ZoneInfo(zone)) if found is not None else None
+
+
+def _aware(value: datetime, zone: ZoneInfo) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    return value.astimezone(UTC)
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")

@@ -1,0 +1,88 @@
+"""Response bytes to text, in the charset the page is really written in.
+
+Order of evidence, as browsers use it: a byte-order mark; the charset in the HTTP
+Content-Type header; the page's own ``<meta charset>`` / ``http-equiv`` declaration (or an
+XML declaration); and when those are missing or wrong (bytes that do not decode in the
+declared charset, such as Latin-1 bytes served as "utf-8"), detection by
+charset-normalizer. Labels are read the WHATWG way: "iso-8859-1", "latin1" and "ascii" mean
+windows-1252, which is what such pages really hold (curly quotes, €).
+
+Decoding never raises: when nothing fits, undecodable bytes become U+FFFD.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import charset_normalizer
+
+# WHATWG Encoding Standard: these labels are decoded as windows-1252.
+_WINDOWS_1252_LABELS = frozenset(
+    {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "ascii", "us-ascii", "cp819",
+     "iso_8859-1", "iso-ir-100", "ibm819", "csisolatin1", "x-cp1252", "cp1252"}
+)  # fmt: skip
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# <meta charset="…">, <meta http-equiv=… content="…; charset=…">, <?xml … encoding="…"?>
+_DECLARED = re.compile(
+    rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)"""
+    rb"""|<\?xml[^>]*?encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)""",
+    re.IGNORECASE,
+)
+_SNIFF_BYTES = 4096
+# Detectors read a page with a few stray accented letters as Chinese or Japanese (one
+# "ü" in 2 KB of ASCII markup is a valid GB18030 pair). Text in those scripts is dense in
+# high bytes; below this share a Western page is far likelier.
+_CJK_CODECS = ("gb", "big5", "shift_jis", "euc", "iso2022", "cp932", "cp949", "cp950", "johab")
+_CJK_MIN_HIGH_BYTES = 0.15
+
+
+def decode(content: bytes, declared: str | None = None) -> str:
+    """`content` as text; `declared` is the charset from the HTTP header, if any."""
+    for bom, codec in _BOMS:
+        if content.startswith(bom):
+            return content.decode(codec, errors="replace")
+    for label in (declared, meta_charset(content)):
+        text = _strict(content, label)
+        if text is not None:
+            return text
+    return _detected(content)
+
+
+def meta_charset(content: bytes) -> str | None:
+    """The charset a page declares in its first few kilobytes, if any."""
+    match = _DECLARED.search(content[:_SNIFF_BYTES])
+    if match is None:
+        return None
+    return (match.group(1) or match.group(2)).decode("ascii").lower()
+
+
+def _strict(content: bytes, label: str | None) -> str | None:
+    """`content` decoded as `label`, or None if the label is unknown or does not fit."""
+    if not label:
+        return None
+    label = label.strip().lower()
+    # windows-1252 leaves five bytes undefined; fall back to the declared Latin-1 itself.
+    candidates = ["cp1252", label] if label in _WINDOWS_1252_LABELS else [label]
+    for candidate in candidates:
+        try:
+            codecs.lookup(candidate)
+            return content.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return None
+
+
+def _detected(content: bytes) -> str:
+    best = charset_normalizer.from_bytes(content).best()
+    if best is None:
+        return content.decode("utf-8", errors="replace")
+    if best.encoding.startswith(_CJK_CODECS):
+        high = sum(1 for byte in content if byte >= 0x80)
+        if high < _CJK_MIN_HIGH_BYTES * len(content):
+            return content.decode("cp1252", errors="replace")
+    return str(best)

@@ -1,0 +1,346 @@
+"""Forum boards read with CSS selectors: list pages, thread pages, posts.
+
+Crawl shape, expressed as requests (the pipeline fetches them, on the source's host):
+
+    list page 1 ──► each thread row whose activity marker changed since the last crawl
+       │              ──► the thread's last page (kind "thread"), newest posts first
+       │                    └─► its older pages, as continuations, up to max_pages_per_thread
+       └─► list page 2 … (continuation), up to max_list_pages, only while a page had a
+           changed thread (boards list threads by last activity: once a page holds only
+           unchanged threads, the pages after it hold older ones)
+
+Incremental: a thread's marker (reply count, last-post time or link, as the preset says)
+travels in the request's context and is remembered as ``thread:<canonical thread URL>``
+when the thread page has been read, not when the list was: a thread whose page was never
+fetched (capped, failed) is requested again on the next crawl. `max_threads` applies per
+list page, since a pure adapter sees one page at a time.
+
+Identity: each post is keyed by its own permalink (`selectors.permalink_key`), never by the
+page it was found on. The body is the post's visible text without quoted replies (the
+`quote` selector); the title is the thread's title.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import cached_property
+from typing import Literal
+from urllib.parse import parse_qsl, urldefrag, urlencode
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from monitor import dates, domain, fingerprint, ratings
+from monitor.sources import presets, selectors
+from monitor.sources.base import SourceBase
+from monitor.sources.selectors import Spec
+
+_REQUIRED = ("thread_row", "thread_link", "item", "body", "permalink")
+
+
+class ForumSelectors(BaseModel):
+    """Where things are on a board's pages; each a selector spec (see `sources.selectors`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # List pages: one row per thread.
+    thread_row: Spec | None = Field(default=None, description="A thread's row.")
+    thread_link: Spec | None = Field(default=None, description="In a row: the thread's URL.")
+    thread_title: Spec | None = Field(default=None, description="In a row: its title.")
+    thread_marker: Spec | None = Field(
+        default=None, description="In a row: what changes when someone posts (reply count…)."
+    )
+    thread_last_page: Spec | None = Field(
+        default=None, description="In a row: links to the thread's pages; the last is used."
+    )
+    list_next: Spec | None = Field(default=None, description="The list's next page.")
+    # Thread pages: one item per post.
+    title: Spec | None = Field(default=None, description="The thread's title.")
+    item: Spec | None = Field(default=None, description="A post.")
+    body: Spec | None = Field(default=None, description="In a post: its message.")
+    quote: Spec | None = Field(default=None, description="In a body: quotes, left out.")
+    author: Spec | None = None
+    date: Spec | None = None
+    permalink: Spec | None = Field(default=None, description="In a post: its own URL.")
+    rating: Spec | None = None
+    thread_prev: Spec | None = Field(default=None, description="The thread's older page.")
+    thread_next: Spec | None = Field(default=None, description="The thread's newer page.")
+    thread_last: Spec | None = Field(default=None, description="The thread's last page.")
+
+
+class ForumSource(SourceBase):
+    """A forum board: `url` is a board's (sub-forum's) first list page."""
+
+    type: Literal["forum"]
+    preset: str | None = Field(default=None, description="phpbb, vbulletin, xenforo, smf, …")
+    selectors: ForumSelectors = ForumSelectors()
+    # Defaults fit the pipeline's page cap per crawl (50) with room for older pages.
+    max_list_pages: int = Field(default=2, ge=1, le=50)
+    max_threads: int = Field(default=15, ge=1, le=500, description="Per list page.")
+    max_pages_per_thread: int = Field(default=3, ge=1, le=100)
+
+    @cached_property
+    def resolved(self) -> ForumSelectors:
+        """The preset's selectors with this source's overrides on top."""
+        base = dict(presets.load(self.preset).selectors) if self.preset else {}
+        base.update(self.selectors.model_dump(exclude_none=True))
+        return ForumSelectors.model_validate(base)
+
+    @model_validator(mode="after")
+    def _complete(self) -> ForumSource:
+        if self.preset and presets.load(self.preset).kind != "forum":
+            raise ValueError(f"preset {self.preset!r} is not a forum preset")
+        missing = [name for name in _REQUIRED if getattr(self.resolved, name) is None]
+        if missing:
+            raise ValueError(
+                f"selectors {', '.join(missing)} are needed: name a preset "
+                f"({', '.join(presets.names('forum'))}) or give them under selectors"
+            )
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a request carries along: depth (1 = first page of its kind) and thread facts."""
+
+    depth: int = 1
+    thread: str = ""  # the thread's canonical URL: its memory key
+    marker: str = ""  # its activity marker on the list page, remembered once it is read
+    title: str = ""
+
+    def encode(self) -> str:
+        fields = {"depth": str(self.depth), "thread": self.thread, "marker": self.marker,
+                  "title": self.title}  # fmt: skip
+        return urlencode({k: v for k, v in fields.items() if v})
+
+    @classmethod
+    def decode(cls, value: str) -> Context:
+        fields = dict(parse_qsl(value))
+        depth = fields.get("depth", "1")
+        return cls(
+            depth=int(depth) if depth.isdigit() else 1,
+            thread=fields.get("thread", ""),
+            marker=fields.get("marker", ""),
+            title=fields.get("title", ""),
+        )
+
+
+def memory_key(thread_url: str) -> str:
+    return f"thread:{fingerprint.canonical_url(thread_url)}"
+
+
+class ForumAdapter:
+    def start(self, source: ForumSource) -> list[domain.Request]:
+        return [domain.Request(url=source.url, kind="list", context=Context().encode())]
+
+    def parse(
+        self,
+        source: ForumSource,
+        response: domain.Response,
+        *,
+        now: datetime,
+        memory: Mapping[str, str],
+    ) -> domain.Page:
+        tree = selectors.parse_page(response)
+        context = Context.decode(response.request.context)
+        if response.request.kind == "thread":
+            return _thread_page(source, response, tree, context, now)
+        return _list_page(source, response, tree, context, memory)
+
+
+def _list_page(
+    source: ForumSource,
+    response: domain.Response,
+    tree: LexborHTMLParser,
+    context: Context,
+    memory: Mapping[str, str],
+) -> domain.Page:
+    chosen = source.resolved
+    # Both are checked when the config is loaded.
+    assert chosen.thread_row
+    assert chosen.thread_link
+    root = tree.root
+    rows = selectors.nodes(root, chosen.thread_row) if root is not None else []
+    if not rows:
+        selectors.check_wall(tree, response, what="a list of threads")
+        return domain.Page(warnings=(_matched_nothing("thread_row", chosen.thread_row),))
+    requests: list[domain.Request] = []
+    for row in rows:
+        if len(requests) >= source.max_threads:
+            break
+        link = selectors.first(row, chosen.thread_link)
+        if not link:
+            continue
+        thread_url = selectors.absolute(response.url, link)
+        key = memory_key(thread_url)
+        marker = _marker(row, chosen)
+        if marker and memory.get(key) == marker:
+            continue  # nothing new since the last crawl
+        pages = selectors.every(row, chosen.thread_last_page) if chosen.thread_last_page else []
+        target = selectors.page_url(response.url, pages[-1] if pages else thread_url)
+        title = _row_title(row, chosen)
+        thread_context = Context(depth=1, thread=key, marker=marker, title=title or "")
+        requests.append(domain.Request(target, kind="thread", context=thread_context.encode()))
+    following = _link(tree, response, chosen.list_next)
+    # Boards list threads by last activity: a page without a changed thread ends the walk.
+    if following and requests and context.depth < source.max_list_pages:
+        next_context = Context(depth=context.depth + 1).encode()
+        requests.append(
+            domain.Request(following, kind="list", context=next_context, continuation=True)
+        )
+    return domain.Page(requests=tuple(requests))
+
+
+def _thread_page(
+    source: ForumSource,
+    response: domain.Response,
+    tree: LexborHTMLParser,
+    context: Context,
+    now: datetime,
+) -> domain.Page:
+    chosen = source.resolved
+    assert chosen.item  # checked when the config was loaded
+    root = tree.root
+    items = selectors.nodes(root, chosen.item) if root is not None else []
+    if not items:
+        selectors.check_wall(tree, response, what="posts")
+        return domain.Page(warnings=(_matched_nothing("item", chosen.item),))
+    title = (selectors.first(root, chosen.title) if chosen.title and root else None) or (
+        context.title
+    )
+    reader = _PostReader(source, response.url, title, now)
+    documents = tuple(reader.read(item) for item in items)
+    requests = _thread_requests(source, response, tree, context)
+    remember = ((context.thread, context.marker),) if context.thread and context.marker else ()
+    return domain.Page(
+        documents=documents, requests=requests, warnings=reader.warnings(), remember=remember
+    )
+
+
+def _thread_requests(
+    source: ForumSource, response: domain.Response, tree: LexborHTMLParser, context: Context
+) -> tuple[domain.Request, ...]:
+    chosen = source.resolved
+    newer = _link(tree, response, chosen.thread_next)
+    if newer and context.depth == 1:
+        # We came in on an early page (the list row did not link the last one): go to the
+        # newest page first; this one's posts are already read.
+        last = _link(tree, response, chosen.thread_last, last=True) or newer
+        return (domain.Request(last, kind="thread", context=context.encode()),)
+    older = _link(tree, response, chosen.thread_prev)
+    if older and context.depth < source.max_pages_per_thread:
+        older_context = replace(context, depth=context.depth + 1, marker="").encode()
+        return (domain.Request(older, kind="thread", context=older_context, continuation=True),)
+    return ()
+
+
+class _PostReader:
+    """Turns post elements into Documents; counts what it could not read, for one warning."""
+
+    def __init__(self, source: ForumSource, page_url: str, title: str, now: datetime) -> None:
+        self.source, self.page_url, self.title, self.now = source, page_url, title, now
+        self.chosen = source.resolved
+        self.languages = _languages(source.language)
+        self.bad_dates: list[str] = []
+        self.unlinked = 0
+
+    def read(self, item: LexborNode) -> domain.Document:
+        chosen = self.chosen
+        assert chosen.body
+        assert chosen.permalink
+        author = selectors.first(item, chosen.author) if chosen.author else None
+        published = self._date(item)
+        rating_text = selectors.first(item, chosen.rating) if chosen.rating else None
+        body_nodes = selectors.nodes(item, chosen.body)
+        body = selectors.body_text(body_nodes[0], chosen.quote) if body_nodes else ""
+        link = selectors.first(item, chosen.permalink)
+        url = selectors.absolute(self.page_url, link) if link else None
+        if url:
+            key = selectors.permalink_key(url)
+        else:
+            self.unlinked += 1
+            stamp = published.isoformat() if published else ""
+            key = fingerprint.document_key(
+                link=None, guid=None, fallback=(self.source.name, self.title, author or "",
+                                                stamp, body),
+            )  # fmt: skip
+        return domain.Document(
+            key=key,
+            url=url or self.page_url,
+            title=self.title,
+            text=body,
+            author=author,
+            published_at=published,
+            rating=ratings.from_text(rating_text) if rating_text else None,
+            language=self.source.language,
+        )
+
+    def _date(self, item: LexborNode) -> datetime | None:
+        if not self.chosen.date:
+            return None
+        written = selectors.first(item, self.chosen.date)
+        if not written:
+            return None
+        found = dates.parse(
+            written, now=self.now, timezone=self.source.timezone, languages=self.languages
+        )
+        if found is None:
+            self.bad_dates.append(written)
+        return found
+
+    def warnings(self) -> tuple[str, ...]:
+        found = []
+        if self.bad_dates:
+            found.append(date_warning(self.bad_dates))
+        if self.unlinked:
+            found.append(
+                f"{self.unlinked} posts had no permalink (selector {self.chosen.permalink!r}); "
+                "they are keyed by their text, so an edit makes them new"
+            )
+        return tuple(found)
+
+
+def date_warning(unreadable: list[str]) -> str:
+    """One stable warning for a page's unreadable dates (the pipeline dedups by text)."""
+    return f"{len(unreadable)} dates could not be read, e.g. {unreadable[0][:60]!r}"
+
+
+def _languages(language: str | None) -> tuple[str, ...]:
+    # English too: engines write relative dates ("2 hours ago") in English by default.
+    return tuple(dict.fromkeys((language, "en"))) if language else dates.DEFAULT_LANGUAGES
+
+
+def _marker(row: LexborNode, chosen: ForumSelectors) -> str:
+    if not chosen.thread_marker:
+        return ""
+    # A marker that is a link may carry a session id, new on every crawl.
+    return selectors.without_session(selectors.first(row, chosen.thread_marker) or "")
+
+
+def _row_title(row: LexborNode, chosen: ForumSelectors) -> str | None:
+    if chosen.thread_title:
+        return selectors.first(row, chosen.thread_title)
+    assert chosen.thread_link
+    links = selectors.nodes(row, chosen.thread_link)
+    return selectors.inline_text(links[0]) if links else None
+
+
+def _link(
+    tree: LexborHTMLParser, response: domain.Response, spec: str | None, *, last: bool = False
+) -> str | None:
+    if not spec or tree.root is None:
+        return None
+    values = selectors.every(tree.root, spec)
+    if not values:
+        return None
+    found = selectors.page_url(response.url, values[-1] if last else values[0])
+    return found if found != urldefrag(response.url).url else None
+
+
+def _matched_nothing(field: str, spec: str) -> str:
+    return f"selector {field} ({spec!r}) matched nothing on a page that is not a login wall"
+
+
+ADAPTER = ForumAdapter()

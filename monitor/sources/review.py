@@ -1,0 +1,299 @@
+"""Review portals: a page listing reviews, paginated, read with selectors and schema.org.
+
+Two readers, used together: schema.org JSON-LD (``<script type="application/ld+json">``
+holding Review objects, alone or inside a Product / LocalBusiness / Hotel / ItemList /
+@graph), when the preset or source turns `json_ld` on; and selectors (`item`, `body`, …),
+which the `schema_org` preset points at schema.org microdata. A review found by both is
+kept once (same key).
+
+Identity: a review's own URL (`url` / `@id` in JSON-LD, the `permalink` selector), with its
+fragment kept (`selectors.permalink_key`); without one, a hash of source, author, date and
+text. Never the page URL. The next page (`next_page`) is a continuation, up to `max_pages`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from functools import cached_property
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from monitor import dates, domain, fingerprint, ratings, text
+from monitor.sources import forum, presets, selectors
+from monitor.sources.base import SourceBase
+from monitor.sources.selectors import Spec
+
+_JSON_LD = 'script[type="application/ld+json"]'
+# What some sites wrap JSON-LD in: HTML comments, CDATA markers.
+_JSON_WRAPPERS = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[)|(?:-->|//\s*\]\]>)\s*$")
+
+
+class ReviewSelectors(BaseModel):
+    """Where a review's parts are; each a selector spec (see `sources.selectors`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    item: Spec | None = Field(default=None, description="A review.")
+    title: Spec | None = None
+    body: Spec | None = None
+    quote: Spec | None = Field(default=None, description="In a body: left out (replies).")
+    author: Spec | None = None
+    date: Spec | None = None
+    permalink: Spec | None = Field(default=None, description="In a review: its own URL.")
+    rating: Spec | None = Field(default=None, description='"4/5", "8,5 von 10", "4"…')
+    rating_best: Spec | None = Field(default=None, description="The scale's best value.")
+    rating_worst: Spec | None = None
+    rating_stars: Spec | None = Field(default=None, description="Filled stars, counted.")
+    next_page: Spec | None = None
+
+
+class ReviewSource(SourceBase):
+    """A review portal page: `url` is the first page of an item's (or a shop's) reviews."""
+
+    type: Literal["reviews"]
+    preset: str | None = Field(default="schema_org", description="schema_org, or none.")
+    selectors: ReviewSelectors = ReviewSelectors()
+    json_ld: bool | None = Field(default=None, description="Read JSON-LD; preset decides.")
+    rating_scale: float = Field(default=5.0, gt=0, description="Best value of bare numbers.")
+    max_pages: int = Field(default=3, ge=1, le=50)
+
+    @cached_property
+    def resolved(self) -> ReviewSelectors:
+        """The preset's selectors with this source's overrides on top."""
+        base = dict(presets.load(self.preset).selectors) if self.preset else {}
+        base.update(self.selectors.model_dump(exclude_none=True))
+        return ReviewSelectors.model_validate(base)
+
+    @property
+    def reads_json_ld(self) -> bool:
+        if self.json_ld is not None:
+            return self.json_ld
+        return bool(self.preset and presets.load(self.preset).options.get("json_ld"))
+
+    @model_validator(mode="after")
+    def _complete(self) -> ReviewSource:
+        if self.preset and presets.load(self.preset).kind != "reviews":
+            raise ValueError(f"preset {self.preset!r} is not a reviews preset")
+        if not self.reads_json_ld and not (self.resolved.item and self.resolved.body):
+            raise ValueError("selectors item and body are needed unless json_ld is on")
+        return self
+
+
+class ReviewAdapter:
+    def start(self, source: ReviewSource) -> list[domain.Request]:
+        context = forum.Context().encode()
+        return [domain.Request(url=source.url, kind="reviews", context=context)]
+
+    def parse(
+        self,
+        source: ReviewSource,
+        response: domain.Response,
+        *,
+        now: datetime,
+        memory: Mapping[str, str],
+    ) -> domain.Page:
+        tree = selectors.parse_page(response)
+        reader = _Reader(source, response.url, _page_title(tree), now)
+        found: dict[str, domain.Document] = {}
+        if source.reads_json_ld:
+            for review, about in _json_ld_reviews(tree, reader):
+                document = reader.from_json_ld(review, about)
+                found.setdefault(document.key, document)
+        chosen = source.resolved
+        if chosen.item and tree.root is not None:
+            for item in selectors.nodes(tree.root, chosen.item):
+                document = reader.from_element(item)
+                found.setdefault(document.key, document)
+        if not found:
+            selectors.check_wall(tree, response, what="reviews")
+            what = f"selector item ({chosen.item!r})" if chosen.item else "JSON-LD"
+            return domain.Page(warnings=(f"{what} found no reviews on a page that is not a "
+                                         "login wall",))  # fmt: skip
+        return domain.Page(
+            documents=tuple(found.values()),
+            requests=_next(source, response, tree),
+            warnings=reader.warnings(),
+        )
+
+
+def _next(
+    source: ReviewSource, response: domain.Response, tree: LexborHTMLParser
+) -> tuple[domain.Request, ...]:
+    context = forum.Context.decode(response.request.context)
+    spec = source.resolved.next_page
+    link = selectors.first(tree.root, spec) if spec and tree.root is not None else None
+    if not link or context.depth >= source.max_pages:
+        return ()
+    url = selectors.page_url(response.url, link)
+    if url == response.url.split("#")[0]:
+        return ()
+    following = forum.Context(depth=context.depth + 1).encode()
+    return (domain.Request(url, kind="reviews", context=following, continuation=True),)
+
+
+class _Reader:
+    """Builds review Documents; collects what it could not read for one warning each."""
+
+    def __init__(self, source: ReviewSource, page_url: str, page_title: str, now: datetime):
+        self.source, self.page_url, self.page_title, self.now = source, page_url, page_title, now
+        self.bad_dates: list[str] = []
+        self.bad_json = 0
+
+    def from_json_ld(
+        self, review: Mapping[str, Any], about: Mapping[str, Any] | None
+    ) -> domain.Document:
+        rating = review.get("reviewRating")
+        stars = None
+        if isinstance(rating, Mapping):
+            stars = ratings.from_schema(
+                _scalar(rating.get("ratingValue")), best=_scalar(rating.get("bestRating")),
+                worst=_scalar(rating.get("worstRating")),
+            )  # fmt: skip
+        reviewed = review.get("itemReviewed")
+        about = reviewed if isinstance(reviewed, Mapping) else about
+        subject = _name(about.get("name")) if about else None
+        return self._document(
+            link=_scalar(review.get("url")) or _scalar(review.get("@id")),
+            title=_name(review.get("name")) or _name(review.get("headline")),
+            subject=subject,
+            body=text.visible_text(
+                _name(review.get("reviewBody") or review.get("description")) or ""
+            ),
+            author=_name(review.get("author")),
+            written_date=_scalar(review.get("datePublished")),
+            rating=stars,
+        )
+
+    def from_element(self, item: LexborNode) -> domain.Document:
+        chosen = self.source.resolved
+        body_nodes = selectors.nodes(item, chosen.body) if chosen.body else []
+        return self._document(
+            link=selectors.first(item, chosen.permalink) if chosen.permalink else None,
+            title=selectors.first(item, chosen.title) if chosen.title else None,
+            subject=None,
+            body=selectors.body_text(body_nodes[0], chosen.quote) if body_nodes else "",
+            author=selectors.first(item, chosen.author) if chosen.author else None,
+            written_date=selectors.first(item, chosen.date) if chosen.date else None,
+            rating=self._rating(item),
+        )
+
+    def _rating(self, item: LexborNode) -> float | None:
+        chosen = self.source.resolved
+        value = selectors.first(item, chosen.rating) if chosen.rating else None
+        if value:
+            best = selectors.first(item, chosen.rating_best) if chosen.rating_best else None
+            worst = selectors.first(item, chosen.rating_worst) if chosen.rating_worst else None
+            if best or worst:
+                return ratings.from_schema(value, best=best, worst=worst)
+            return ratings.from_text(value, scale=self.source.rating_scale)
+        if chosen.rating_stars:
+            filled = len(selectors.nodes(item, chosen.rating_stars))
+            return (
+                ratings.from_count(filled, total=round(self.source.rating_scale))
+                if filled
+                else None
+            )
+        return None
+
+    def _document(
+        self, *, link: str | None, title: str | None, subject: str | None, body: str,
+        author: str | None, written_date: str | None, rating: float | None,
+    ) -> domain.Document:  # fmt: skip
+        published = self._date(written_date)
+        url = selectors.absolute(self.page_url, link) if link else None
+        if url and url != self.page_url.split("#")[0]:
+            key = selectors.permalink_key(url)
+        else:
+            url = None  # the page's own URL names every review on it: not an identity
+            stamp = published.isoformat() if published else ""
+            key = fingerprint.document_key(
+                link=None, guid=None, fallback=(self.source.name, author or "", stamp, body)
+            )
+        heading = title or (f"Review of {subject}" if subject else self.page_title)
+        return domain.Document(
+            key=key, url=url or self.page_url, title=heading or text.one_line(body, 80),
+            text=body, author=author, published_at=published, rating=rating,
+            language=self.source.language,
+        )  # fmt: skip
+
+    def _date(self, written: str | None) -> datetime | None:
+        if not written:
+            return None
+        languages = tuple(dict.fromkeys((self.source.language or "en", "en", "de")))
+        found = dates.parse(
+            written, now=self.now, timezone=self.source.timezone, languages=languages
+        )
+        if found is None:
+            self.bad_dates.append(written)
+        return found
+
+    def warnings(self) -> tuple[str, ...]:
+        found = []
+        if self.bad_dates:
+            found.append(forum.date_warning(self.bad_dates))
+        if self.bad_json:
+            found.append(f"{self.bad_json} JSON-LD blocks are not valid JSON; they were skipped")
+        return tuple(found)
+
+
+def _json_ld_reviews(
+    tree: LexborHTMLParser, reader: _Reader
+) -> Iterator[tuple[Mapping[str, Any], Mapping[str, Any] | None]]:
+    """Every schema.org Review in the page's JSON-LD, with the thing it is about."""
+    for script in tree.css(_JSON_LD):
+        raw = _JSON_WRAPPERS.sub("", script.text(deep=True))
+        try:
+            data = json.loads(raw, strict=False)  # strict=False: raw newlines in strings
+        except ValueError:
+            reader.bad_json += 1
+            continue
+        yield from _walk(data, None)
+
+
+def _walk(
+    data: Any, about: Mapping[str, Any] | None
+) -> Iterator[tuple[Mapping[str, Any], Mapping[str, Any] | None]]:
+    if isinstance(data, list):
+        for entry in data:
+            yield from _walk(entry, about)
+        return
+    if not isinstance(data, Mapping):
+        return
+    types = data.get("@type")
+    names = [types] if isinstance(types, str) else types if isinstance(types, list) else []
+    if any(isinstance(name, str) and name.endswith("Review") for name in names):
+        yield data, about
+        return  # a review's own parts (itemReviewed, author) hold no further reviews
+    inner = data if names else about
+    for value in data.values():
+        if isinstance(value, Mapping | list):
+            yield from _walk(value, inner)
+
+
+def _scalar(value: Any) -> str | None:
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value).strip() or None
+    return None
+
+
+def _name(value: Any) -> str | None:
+    """A name from a string, a Person / Organization, or a list of them."""
+    if isinstance(value, list):
+        names = [name for entry in value if (name := _name(entry))]
+        return ", ".join(names) or None
+    if isinstance(value, Mapping):
+        return _name(value.get("name"))
+    return text.tidy(value) or None if isinstance(value, str) else None
+
+
+def _page_title(tree: LexborHTMLParser) -> str:
+    node = tree.css_first("title")
+    return selectors.inline_text(node) if node is not None else ""
+
+
+ADAPTER = ReviewAdapter()

@@ -1,0 +1,61 @@
+"""Dates as boards write them, German and English, read in the source's time zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from monitor import dates
+
+# Friday 15 March 2024, 13:00 in Berlin (CET, UTC+1).
+NOW = datetime(2024, 3, 15, 12, 0, tzinfo=UTC)
+BERLIN = "Europe/Berlin"
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Mo 20. Aug 2009, 14:30", "2009-08-20T12:30:00+00:00"),  # CEST, UTC+2
+        ("Verfasst: Mo 20. Aug 2009, 14:30", "2009-08-20T12:30:00+00:00"),
+        ("Heute, 10:15", "2024-03-15T09:15:00+00:00"),
+        ("gestern, 21:03", "2024-03-14T20:03:00+00:00"),
+        ("vor 3 Stunden", "2024-03-15T09:00:00+00:00"),
+        ("20.08.2009", "2009-08-19T22:00:00+00:00"),
+        ("20.08.2009, 14:30 Uhr", "2009-08-20T12:30:00+00:00"),
+        ("20. August 2009 um 14:30", "2009-08-20T12:30:00+00:00"),
+        ("Aug 20, 2009", "2009-08-19T22:00:00+00:00"),
+        ("Mon Aug 20, 2009 2:30 pm", "2009-08-20T12:30:00+00:00"),
+        ("2 hours ago", "2024-03-15T10:00:00+00:00"),
+        ("Yesterday at 9:03 PM", "2024-03-14T20:03:00+00:00"),
+        ("Today at 10:15:00", "2024-03-15T09:15:00+00:00"),
+        ("2009-08-20T14:30:00+00:00", "2009-08-20T14:30:00+00:00"),
+        ("2023-01-05T10:20:30+0100", "2023-01-05T09:20:30+00:00"),
+        ("2024-03-15T10:48:31.512Z", "2024-03-15T10:48:31.512000+00:00"),
+        ("2009-08-20 14:30", "2009-08-20T12:30:00+00:00"),  # no zone: the source's
+        ("1672910430", "2023-01-05T09:20:30+00:00"),  # Unix time, as in data-time
+    ],
+)
+def test_reads_absolute_and_relative_dates(written: str, expected: str) -> None:
+    found = dates.parse(written, now=NOW, timezone=BERLIN, languages=("de", "en"))
+    assert found is not None
+    assert found.isoformat() == expected
+    assert found.tzinfo == UTC
+
+
+def test_time_zone_defaults_to_utc() -> None:
+    assert dates.parse("20.08.2009, 14:30", now=NOW) == datetime(2009, 8, 20, 14, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("written", ["", "   ", "quatsch", "32.13.2009", "Beiträge: 213"])
+def test_unreadable_dates_are_none(written: str) -> None:
+    assert dates.parse(written, now=NOW, timezone=BERLIN) is None
+
+
+def test_dates_far_in_the_future_are_misreadings() -> None:
+    assert dates.parse("2031-01-01T00:00:00Z", now=NOW) is None
+
+
+def test_unknown_time_zone_falls_back_to_utc() -> None:
+    found = dates.parse("20.08.2009, 14:30", now=NOW, timezone="Mars/Olympus")
+    assert found == datetime(2009, 8, 20, 14, 30, tzinfo=UTC)

@@ -1,0 +1,51 @@
+"""Old German boards in Latin-1 keep their umlauts, whatever the header says."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor import encoding
+
+TEXT = "Herr Müller schrieb über die Größe der Lieferung. Die Bestellung kam zu spät – 5 €."
+
+
+def page(meta: str = "") -> bytes:
+    html = f"<html><head>{meta}<title>Forum</title></head><body><p>{TEXT}</p></body></html>"
+    return html.encode("cp1252")
+
+
+@pytest.mark.parametrize(
+    ("content", "header"),
+    [
+        (page(), "iso-8859-1"),  # declared in the header
+        (page('<meta charset="ISO-8859-1">'), None),  # in <meta charset> only
+        (page('<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'), None),
+        (page('<meta charset="windows-1252">'), "utf-8"),  # header wrong: the meta tag
+        (page(), "utf-8"),  # header wrong and no meta: detection
+        (page(), None),  # nothing declared: detection
+        (page(), "no-such-charset"),  # unknown label: detection
+    ],
+)
+def test_latin1_pages_keep_their_umlauts(content: bytes, header: str | None) -> None:
+    assert TEXT in encoding.decode(content, header)
+
+
+def test_utf8_pages_decode_as_declared() -> None:
+    content = f"<p>{TEXT}</p>".encode()
+    assert TEXT in encoding.decode(content, "utf-8")
+    assert TEXT in encoding.decode(content, None)
+
+
+def test_a_byte_order_mark_wins() -> None:
+    assert encoding.decode("Müller".encode("utf-8-sig"), "iso-8859-1") == "Müller"
+
+
+def test_meta_charset_is_read_from_the_first_kilobytes() -> None:
+    assert encoding.meta_charset(b'<meta charset="UTF-8">') == "utf-8"
+    assert encoding.meta_charset(b'<?xml version="1.0" encoding="ISO-8859-1"?>') == "iso-8859-1"
+    assert encoding.meta_charset(b" " * 5000 + b'<meta charset="UTF-8">') is None
+
+
+def test_cjk_pages_are_still_detected() -> None:
+    text = "日本語のテキストです。これはテストです。" * 3
+    assert encoding.decode(f"<p>{text}</p>".encode("shift_jis")).startswith(f"<p>{text[:10]}")

@@ -1,0 +1,215 @@
+"""The forum adapter: config, crawl shape, memory, bounds, walls and empty pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from monitor import domain, sources
+from monitor.errors import SourceError
+from monitor.sources import forum
+from tests.unit.sources import golden
+
+NOW = datetime(2024, 3, 15, 12, 0, tzinfo=UTC)
+PHPBB = golden.GOLDEN / "phpbb"
+LIST_URL = "https://forum.example.de/viewforum.php?f=4"
+CONFIG: TypeAdapter[Any] = TypeAdapter(sources.SourceConfig)
+
+
+def source(**fields: Any) -> forum.ForumSource:
+    base = {"type": "forum", "name": "kaffee", "url": LIST_URL, "preset": "phpbb",
+            "timezone": "Europe/Berlin", "language": "de"}  # fmt: skip
+    made = CONFIG.validate_python({**base, **fields})
+    assert isinstance(made, forum.ForumSource)
+    return made
+
+
+def parse(
+    src: forum.ForumSource, content: bytes, *, kind: str = "list", context: str = "depth=1",
+    memory: dict[str, str] | None = None, url: str = LIST_URL,
+) -> domain.Page:  # fmt: skip
+    request = domain.Request(url, kind=kind, context=context)
+    response = domain.Response(request, url, 200, content, {})
+    return forum.ADAPTER.parse(src, response, now=NOW, memory=memory or {})
+
+
+def list_page() -> bytes:
+    return (PHPBB / "viewforum.html").read_bytes()
+
+
+def thread_page() -> bytes:
+    return (PHPBB / "viewtopic.html").read_bytes()
+
+
+# --- config -------------------------------------------------------------------------
+
+
+def test_defaults_and_registry() -> None:
+    src = source()
+    assert (src.max_list_pages, src.max_threads, src.max_pages_per_thread) == (2, 15, 3)
+    assert sources.adapter_for(src) is forum.ADAPTER
+    assert forum.ADAPTER.start(src) == [domain.Request(LIST_URL, kind="list", context="depth=1")]
+
+
+def test_a_source_overrides_preset_selectors() -> None:
+    src = source(selectors={"body": "div.postbody div.content", "quote": "blockquote, cite"})
+    assert src.resolved.body == "div.postbody div.content"
+    assert src.resolved.quote == "blockquote, cite"
+    assert src.resolved.item == "div.post"  # the rest still from the preset
+
+
+def test_without_a_preset_the_needed_selectors_are_named() -> None:
+    with pytest.raises(ValidationError, match="thread_row, thread_link, item, body, permalink"):
+        source(preset=None)
+
+
+def test_custom_selectors_alone_are_enough() -> None:
+    src = source(preset=None, selectors={
+        "thread_row": "tr.topic", "thread_link": "a.t@href", "item": "div.msg",
+        "body": "div.text", "permalink": "a.link@href",
+    })  # fmt: skip
+    assert src.resolved.date is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"preset": "phpbb4"}, "unknown preset 'phpbb4'; known presets: invision, phpbb"),
+        ({"preset": "schema_org"}, "not a forum preset"),
+        ({"selectors": {"body": "div[["}}, "not a valid CSS selector"),
+        ({"selectors": {"bdoy": "div"}}, "Extra inputs are not permitted"),
+        ({"max_threads": 0}, "greater than or equal to 1"),
+    ],
+)
+def test_config_mistakes_are_refused(fields: dict[str, Any], problem: str) -> None:
+    with pytest.raises(ValidationError, match=problem):
+        source(**fields)
+
+
+# --- crawl shape and memory -----------------------------------------------------------
+
+
+def test_list_page_requests_changed_threads_last_page_first_then_the_next_list_page() -> None:
+    page = parse(source(), list_page())
+    assert [(r.kind, r.continuation) for r in page.requests] == [
+        ("thread", False), ("thread", False), ("thread", False), ("list", True),
+    ]  # fmt: skip
+    # The thread with two pages is entered on its last page.
+    assert page.requests[1].url == "https://forum.example.de/viewtopic.php?t=1481&start=10"
+    assert forum.Context.decode(page.requests[3].context).depth == 2
+    assert page.remember == ()  # remembered once the thread itself is read
+
+
+def test_second_crawl_requests_only_threads_whose_marker_changed() -> None:
+    src = source()
+    first = parse(src, list_page())
+    memory: dict[str, str] = {}
+    for request in first.requests:
+        if request.kind == "thread":
+            context = forum.Context.decode(request.context)
+            memory[context.thread] = context.marker
+    # The thread about milk foam got a new post since: its marker changed.
+    changed = "thread:https://forum.example.de/viewtopic.php?t=1502"
+    memory[changed] = "./viewtopic.php?p=9901#p9901"
+    second = parse(src, list_page(), memory=memory)
+    assert [r.url for r in second.requests] == [
+        "https://forum.example.de/viewtopic.php?t=1502",
+        "https://forum.example.de/viewforum.php?f=4&start=25",
+    ]
+    # Nothing changed at all: neither threads nor the next list page.
+    memory[changed] = "./viewtopic.php?p=9949#p9949"
+    assert parse(src, list_page(), memory=memory).requests == ()
+
+
+def test_a_thread_page_remembers_its_marker_and_asks_for_older_pages_as_continuations() -> None:
+    context = forum.Context(depth=1, thread="thread:T", marker="M", title="Titel").encode()
+    page = parse(source(), thread_page(), kind="thread", context=context,
+                 url="https://forum.example.de/viewtopic.php?t=1481&start=10")  # fmt: skip
+    assert page.remember == (("thread:T", "M"),)
+    (older,) = page.requests
+    assert older.continuation
+    assert older.url == "https://forum.example.de/viewtopic.php?t=1481"
+    assert forum.Context.decode(older.context) == forum.Context(depth=2, thread="thread:T",
+                                                               title="Titel")  # fmt: skip
+    # The same post met again on an older page keeps its key: the permalink, not the page.
+    assert page.documents[0].key == "https://forum.example.de/viewtopic.php?p=9950#p9950"
+
+
+# --- bounds ---------------------------------------------------------------------------
+
+
+def test_max_threads_applies_per_list_page() -> None:
+    page = parse(source(max_threads=1), list_page())
+    assert [r.kind for r in page.requests] == ["thread", "list"]
+
+
+def test_max_list_pages_stops_the_list_walk() -> None:
+    page = parse(source(max_list_pages=2), list_page(), context="depth=2")
+    assert all(r.kind == "thread" for r in page.requests)
+
+
+def test_max_pages_per_thread_stops_older_pages() -> None:
+    page = parse(source(max_pages_per_thread=2), thread_page(), kind="thread",
+                 context="depth=2&title=T")  # fmt: skip
+    assert page.requests == ()
+    assert page.remember == ()  # only the entry page carries the marker
+
+
+# --- walls and empty pages ----------------------------------------------------------
+
+
+LOGIN = b"""<html><body><div id="page-body"><h2>Anmelden</h2>
+<form action="./ucp.php?mode=login" method="post" id="login"><fieldset>
+<input type="text" name="username"><input type="password" name="password" id="password">
+<input type="submit" name="login" value="Anmelden"></fieldset></form></div></body></html>"""
+CLOUDFLARE = b"""<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head>
+<body><div class="main-wrapper" role="main"><div class="main-content">
+<noscript><div>Enable JavaScript and cookies to continue</div></noscript></div></div>
+<script>(function(){window._cf_chl_opt={cvId: '3',cZone: "forum.example.de"};
+var a = document.createElement('script');
+a.src = '/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1';
+document.getElementsByTagName('head')[0].appendChild(a);}());</script></body></html>"""
+DDOS_GUARD = b"""<html><head><title>DDoS-Guard</title></head><body>
+<div id="ddg-cookie">Checking your browser before accessing forum.example.de</div>
+<script src="/.well-known/ddos-guard/check?context=free_splash"></script></body></html>"""
+NO_PERMISSION = b"""<html><body><div id="message" class="panel"><div class="inner">
+<h2 class="message-title">Information</h2>
+<p>Sie sind nicht berechtigt, dieses Forum zu lesen.</p></div></div></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("content", "kind", "message"),
+    [
+        (LOGIN, "thread", "served a login page instead of posts: the board needs an account"),
+        (LOGIN, "list", "served a login page instead of a list of threads"),
+        (CLOUDFLARE, "thread", "served a Cloudflare challenge instead of posts"),
+        (DDOS_GUARD, "list", "served a DDoS-Guard challenge"),
+        (NO_PERMISSION, "thread", "served a 'no permission' page"),
+    ],
+)
+def test_walls_are_errors_that_say_so(content: bytes, kind: str, message: str) -> None:
+    with pytest.raises(SourceError, match=message):
+        parse(source(), content, kind=kind)
+
+
+def test_a_guest_login_box_beside_posts_is_no_wall() -> None:
+    content = thread_page().replace(b"</body>", LOGIN.split(b"<body>")[1])
+    assert len(parse(source(), content, kind="thread").documents) == 2
+
+
+def test_a_selector_that_matches_nothing_is_a_plain_warning() -> None:
+    page = parse(source(selectors={"item": "div.beitrag"}), thread_page(), kind="thread")
+    assert page.documents == ()
+    assert page.warnings == (
+        "selector item ('div.beitrag') matched nothing on a page that is not a login wall",
+    )
+
+
+def test_unreadable_dates_give_one_stable_warning() -> None:
+    src = source(selectors={"date": "dd.profile-rank || p.author strong"})
+    page = parse(src, thread_page(), kind="thread", context="depth=2")
+    assert page.warnings == ("2 dates could not be read, e.g. 'Stammgast'",)
+    assert all(d.published_at is None for d in page.documents)  # the pipeline's first-seen

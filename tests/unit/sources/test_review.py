@@ -1,0 +1,126 @@
+"""Review portals: selectors without a preset, counted stars, identity, JSON-LD oddities."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from monitor import domain, sources
+from monitor.errors import SourceError
+from monitor.sources import review
+
+NOW = datetime(2024, 3, 15, 12, 0, tzinfo=UTC)
+URL = "https://bewertungen.example.de/firma/muster-gmbh"
+CONFIG: TypeAdapter[Any] = TypeAdapter(sources.SourceConfig)
+
+PORTAL = """<html><head><meta charset="utf-8"><title>Muster GmbH – Erfahrungen</title></head>
+<body><div class="review-list">
+ <div class="review" data-rating="4" id="rv-1">
+   <a class="review-link" href="/bewertung/1001">Permalink</a>
+   <span class="name">Kunde A.</span><span class="when">vor 3 Stunden</span>
+   <div class="stars"><i class="star on"></i><i class="star on"></i><i class="star on"></i>
+   <i class="star on"></i><i class="star"></i></div>
+   <div class="text">Lieferung pünktlich, <b>Müller</b> am Telefon sehr freundlich.
+   <div class="answer">Antwort der Muster GmbH: Danke!</div></div>
+ </div>
+ <div class="review" id="rv-2">
+   <span class="name">Kunde B.</span><span class="when">irgendwann</span>
+   <div class="stars"><i class="star on"></i><i class="star"></i></div>
+   <div class="text">Nie wieder.</div>
+ </div>
+</div><a class="next" href="?page=2">weiter</a></body></html>"""
+
+
+def source(**fields: Any) -> review.ReviewSource:
+    base = {"type": "reviews", "name": "muster", "url": URL, "preset": None,
+            "timezone": "Europe/Berlin", "language": "de", "selectors": {
+                "item": "div.review", "body": "div.text", "quote": "div.answer",
+                "author": "span.name", "date": "span.when",
+                "permalink": "a.review-link@href", "rating_stars": "i.star.on",
+                "next_page": "a.next@href"}}  # fmt: skip
+    made = CONFIG.validate_python({**base, **fields})
+    assert isinstance(made, review.ReviewSource)
+    return made
+
+
+def parse(src: review.ReviewSource, html: str, context: str = "depth=1") -> domain.Page:
+    request = domain.Request(URL, kind="reviews", context=context)
+    response = domain.Response(request, URL, 200, html.encode(), {})
+    return review.ADAPTER.parse(src, response, now=NOW, memory={})
+
+
+def test_defaults() -> None:
+    src = CONFIG.validate_python({"type": "reviews", "name": "x", "url": URL})
+    assert isinstance(src, review.ReviewSource)
+    assert (src.preset, src.reads_json_ld, src.max_pages, src.rating_scale) == (
+        "schema_org", True, 3, 5.0,
+    )  # fmt: skip
+
+
+def test_selector_portal_with_counted_stars() -> None:
+    page = parse(source(), PORTAL)
+    first, second = page.documents
+    assert first.key == "https://bewertungen.example.de/bewertung/1001"
+    assert first.text == "Lieferung pünktlich, Müller am Telefon sehr freundlich."
+    assert (first.rating, first.author, first.title) == (
+        4.0,
+        "Kunde A.",
+        "Muster GmbH – Erfahrungen",
+    )
+    assert first.published_at == datetime(2024, 3, 15, 9, 0, tzinfo=UTC)
+    assert second.rating == 1.0
+    # No permalink: keyed by its content, never by the page URL.
+    assert second.key.startswith("hash:")
+    assert second.url == URL
+    assert page.warnings == ("1 dates could not be read, e.g. 'irgendwann'",)
+    (following,) = page.requests
+    assert (following.url, following.continuation) == (f"{URL}?page=2", True)
+
+
+def test_attribute_ratings_on_another_scale() -> None:
+    src = source(selectors={"item": "div.review", "body": "div.text", "rating": "@data-rating"},
+                 rating_scale=10)  # fmt: skip
+    assert parse(src, PORTAL).documents[0].rating == 2.0
+
+
+def test_aria_label_ratings() -> None:
+    html = PORTAL.replace('data-rating="4"', 'aria-label="4 von 5 Sternen"')
+    src = source(selectors={"item": "div.review", "body": "div.text", "rating": "@aria-label"})
+    assert parse(src, html).documents[0].rating == 4.0
+
+
+def test_max_pages_bounds_pagination() -> None:
+    assert parse(source(max_pages=2), PORTAL, context="depth=2").requests == ()
+
+
+def test_needs_item_and_body_without_json_ld() -> None:
+    with pytest.raises(ValidationError, match="item and body are needed"):
+        source(selectors={"item": "div.review"})
+    with pytest.raises(ValidationError, match="not a reviews preset"):
+        source(preset="phpbb")
+
+
+def test_broken_json_ld_is_skipped_with_a_warning() -> None:
+    html = """<html><head><script type="application/ld+json">{"@type": "Review",</script>
+    <script type="application/ld+json"><!--
+    {"@context": "https://schema.org", "@graph": [{"@type": "Product", "name": "AS-18",
+     "review": {"@type": "Review", "author": {"@type": "Person", "name": "Jo"},
+     "reviewBody": "Gut.", "reviewRating": {"ratingValue": "5"}}}]}
+    --></script></head><body></body></html>"""
+    src = CONFIG.validate_python({"type": "reviews", "name": "x", "url": URL})
+    page = parse(src, html)
+    (document,) = page.documents
+    assert (document.title, document.author, document.rating) == ("Review of AS-18", "Jo", 5.0)
+    assert page.warnings == ("1 JSON-LD blocks are not valid JSON; they were skipped",)
+
+
+def test_no_reviews_is_a_warning_and_a_login_page_an_error() -> None:
+    empty = parse(source(), "<html><body><p>Keine Bewertungen</p></body></html>")
+    assert empty.warnings == (
+        "selector item ('div.review') found no reviews on a page that is not a login wall",
+    )
+    with pytest.raises(SourceError, match="login page instead of reviews"):
+        parse(source(), '<form><input type="password" name="pw"></form>')

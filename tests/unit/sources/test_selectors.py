@@ -1,0 +1,74 @@
+"""Selector specs: CSS, `@attr`, alternatives; and the identity helpers."""
+
+from __future__ import annotations
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from monitor.sources import selectors
+
+HTML = """
+<div class="post" id="p7" data-author="anna">
+  <p class="author"><a class="permalink" href="./viewtopic.php?p=7#p7">#7</a>
+  <time datetime="2024-03-01T10:00:00Z">Fr 1. Mär 2024</time></p>
+  <span class="empty"></span>
+  <div class="content">Hallo <b>Welt</b><blockquote>Zitat</blockquote><p>Absatz</p></div>
+</div>
+"""
+
+
+@pytest.fixture
+def post() -> selectors.LexborNode:
+    node = LexborHTMLParser(HTML).css_first("div.post")
+    assert node is not None
+    return node
+
+
+def test_text_and_attributes(post: selectors.LexborNode) -> None:
+    assert selectors.first(post, "a.permalink@href") == "./viewtopic.php?p=7#p7"
+    assert selectors.first(post, "time@datetime") == "2024-03-01T10:00:00Z"
+    assert selectors.first(post, "time") == "Fr 1. Mär 2024"
+    assert selectors.first(post, "@data-author") == "anna"  # the element itself
+    assert selectors.first(post, "a.missing@href") is None
+
+
+def test_alternatives_take_the_first_value(post: selectors.LexborNode) -> None:
+    assert selectors.first(post, "span.empty || time@datetime") == "2024-03-01T10:00:00Z"
+    assert selectors.first(post, "time@nothing || a.permalink") == "#7"
+    assert selectors.every(post, "a.gone@href || time@datetime") == ["2024-03-01T10:00:00Z"]
+
+
+def test_body_text_leaves_quotes_out(post: selectors.LexborNode) -> None:
+    body = post.css_first("div.content")
+    assert body is not None
+    assert selectors.body_text(body, "blockquote") == "Hallo Welt\nAbsatz"
+
+
+@pytest.mark.parametrize(
+    ("spec", "problem"),
+    [("div[[", "not a valid CSS selector"), ("a ||", "empty alternative"), ("", "empty")],
+)
+def test_bad_specs_are_refused_with_a_reason(spec: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        selectors.check(spec)
+
+
+def test_session_ids_are_dropped_from_links() -> None:
+    sid = "0123456789abcdef0123456789abcdef"
+    base = "https://forum.example.de/viewforum.php?f=2"
+    assert (
+        selectors.absolute(base, f"./viewtopic.php?p=5&sid={sid}#p5")
+        == "https://forum.example.de/viewtopic.php?p=5#p5"
+    )
+    assert selectors.absolute(base, "./viewtopic.php?t=5&s=short") == (
+        "https://forum.example.de/viewtopic.php?t=5&s=short"
+    )
+
+
+def test_permalink_keys_keep_the_post_id() -> None:
+    assert selectors.permalink_key("https://F.example.de/viewtopic.php?p=5&utm_source=x#p5") == (
+        "https://f.example.de/viewtopic.php?p=5#p5"
+    )
+    assert selectors.permalink_key("https://f.example.de/showthread.php?t=5#post77") != (
+        selectors.permalink_key("https://f.example.de/showthread.php?t=5#post78")
+    )
