@@ -1,8 +1,8 @@
 """One crawl of one source: fetch, parse, match, store. The clock is read by the caller.
 
-    requests = adapter.start(source)
-    for each request (bounded):  response = fetch(...)  ->  page = adapter.parse(...)
-    documents -> matching -> store.mentions.save()  (one transaction with the crawl state)
+    walk.walk(...)        start → fetch → parse → follow, with the source's history
+    documents -> matching -> store.mentions.save() + immediate alerts, in one transaction
+                             with the crawl state
 
 A source's failure is recorded on the source and returned, never raised: one broken
 source must not stop the others.
@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from monitor import alerting, domain, fetch, matching, sources, text, urgency
+from monitor import alerting, domain, fetch, matching, sources, text, urgency, walk
 from monitor import config as config_module
 from monitor.errors import FetchError, SourceError
 from monitor.store import db, mentions, names, seen
@@ -26,7 +26,6 @@ from monitor.store import sources as stored_sources
 
 log = logging.getLogger(__name__)
 
-MAX_PAGES_PER_CRAWL = 50
 # Long enough for a slow crawl to finish; short enough that a crashed worker's source is
 # picked up again in the next interval.
 CRAWL_LEASE = timedelta(minutes=10)
@@ -83,7 +82,9 @@ async def poll_source(
             log.info("source is being crawled elsewhere", extra=_event("crawl_skipped", source))
             return CrawlResult(source.name, skipped=True)
     try:
-        crawl = await _collect(crawler, source, source_id, now)
+        crawl = await walk.walk(
+            crawler.fetcher, source, now=now, history=_StoredHistory(crawler.sessions, source_id)
+        )
     except (FetchError, SourceError) as error:
         return await _failed(crawler, source, source_id, str(error), now=now)
     except Exception as error:  # a bug in an adapter must not stop the other sources
@@ -153,60 +154,24 @@ class _Baseline:
         return added is not None and added <= self.source_last_success_at
 
 
-@dataclass
-class _Collected:
-    """Everything one crawl fetched and parsed, before it is matched and stored."""
+@dataclass(frozen=True, slots=True)
+class _StoredHistory:
+    """The source's history as the database keeps it (see walk.History)."""
 
-    documents: list[domain.Document] = field(default_factory=list)
-    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
-    remember: dict[str, str | None] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    pages: int = 0
-    not_modified: int = 0
+    sessions: async_sessionmaker[AsyncSession]
+    source_id: int
 
+    async def memory(self) -> Mapping[str, str]:
+        async with db.transaction(self.sessions) as session:
+            return await stored_sources.memory(session, self.source_id)
 
-async def _collect(
-    crawler: Crawler, source: sources.SourceBase, source_id: int, now: datetime
-) -> _Collected:
-    """Fetch and parse every page of one crawl, within the crawl's bounds."""
-    adapter = sources.adapter_for(source)
-    host = urlsplit(source.url).hostname
-    async with db.transaction(crawler.sessions) as session:
-        memory = await stored_sources.memory(session, source_id)
-    queue = list(adapter.start(source))
-    fetched: set[str] = set()
-    collected = _Collected()
-    while queue and collected.pages < MAX_PAGES_PER_CRAWL:
-        request = queue.pop(0)
-        if request.url in fetched:
-            continue
-        fetched.add(request.url)
-        async with db.transaction(crawler.sessions) as session:
-            etag, last_modified = await stored_sources.validators(session, request.url)
-        response = await fetch.fetch(
-            crawler.fetcher, request, etag=etag, last_modified=last_modified
-        )
-        collected.pages += 1
-        if response.not_modified:
-            collected.not_modified += 1
-            continue
-        page = adapter.parse(source, response, now=now, memory=memory)
-        collected.documents.extend(page.documents)
-        collected.warnings.extend(page.warnings)
-        collected.remember.update(page.remember)
-        collected.validators[request.url] = (
-            response.headers.get("etag"), response.headers.get("last-modified")
-        )  # fmt: skip
-        # Links taken from a page stay on the source's own host.
-        follow = [r for r in page.requests if urlsplit(r.url).hostname == host]
-        if page.documents and any(r.continuation for r in follow):
-            # Nothing new on this page: its older pages hold nothing new either.
-            async with db.transaction(crawler.sessions) as session:
-                old = await seen.known(session, (d.key for d in page.documents))
-            if len(old) == len({d.key for d in page.documents}):
-                follow = [r for r in follow if not r.continuation]
-        queue.extend(follow)
-    return collected
+    async def validators(self, url: str) -> tuple[str | None, str | None]:
+        async with db.transaction(self.sessions) as session:
+            return await stored_sources.validators(session, url)
+
+    async def known(self, keys: Iterable[str]) -> set[str]:
+        async with db.transaction(self.sessions) as session:
+            return await seen.known(session, keys)
 
 
 async def _failed(

@@ -1,0 +1,121 @@
+"""One walk over a source's pages: start → fetch → parse → follow, within the bounds.
+
+The same walk serves a real crawl (with the source's history from the database: memory,
+HTTP validators, items seen before) and a dry run (`monitor try`, with no history and
+nothing stored). The history is passed in, so this module touches no database itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from monitor import domain, fetch, sources
+
+MAX_PAGES_PER_CRAWL = 50
+
+
+class History(Protocol):
+    """What earlier crawls of this source left behind."""
+
+    async def memory(self) -> Mapping[str, str]: ...
+
+    async def validators(self, url: str) -> tuple[str | None, str | None]: ...
+
+    async def known(self, keys: Iterable[str]) -> set[str]: ...
+
+
+class NoHistory:
+    """A source seen for the first time: nothing remembered, nothing known."""
+
+    async def memory(self) -> Mapping[str, str]:
+        return {}
+
+    async def validators(self, url: str) -> tuple[str | None, str | None]:
+        return None, None
+
+    async def known(self, keys: Iterable[str]) -> set[str]:
+        return set()
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One page fetched: what it was, what came back, what it held."""
+
+    url: str
+    kind: str
+    status: int
+    items: int
+    followed: int
+
+
+@dataclass
+class Walked:
+    """Everything one walk fetched and parsed, before it is matched and stored."""
+
+    documents: list[domain.Document] = field(default_factory=list)
+    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    remember: dict[str, str | None] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    visits: list[Visit] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return len(self.visits)
+
+    @property
+    def not_modified(self) -> int:
+        return sum(1 for visit in self.visits if visit.status == 304)
+
+
+async def walk(
+    fetcher: fetch.Fetcher,
+    source: sources.SourceBase,
+    *,
+    now: datetime,
+    history: History,
+    max_pages: int = MAX_PAGES_PER_CRAWL,
+) -> Walked:
+    """Fetch and parse the source's pages, breadth first, at most `max_pages` of them.
+
+    Raises FetchError or SourceError from the first page that fails: a crawl is whole or
+    it is a failure (what was parsed before is not stored half).
+    """
+    adapter = sources.adapter_for(source)
+    host = urlsplit(source.url).hostname
+    memory = await history.memory()
+    queue = list(adapter.start(source))
+    fetched: set[str] = set()
+    walked = Walked()
+    while queue and walked.pages < max_pages:
+        request = queue.pop(0)
+        if request.url in fetched:
+            continue
+        fetched.add(request.url)
+        etag, last_modified = await history.validators(request.url)
+        response = await fetch.fetch(fetcher, request, etag=etag, last_modified=last_modified)
+        if response.not_modified:
+            walked.visits.append(Visit(request.url, request.kind, 304, 0, 0))
+            continue
+        page = adapter.parse(source, response, now=now, memory=memory)
+        walked.documents.extend(page.documents)
+        walked.warnings.extend(page.warnings)
+        walked.remember.update(page.remember)
+        walked.validators[request.url] = (
+            response.headers.get("etag"), response.headers.get("last-modified")
+        )  # fmt: skip
+        # Links taken from a page stay on the source's own host.
+        follow = [r for r in page.requests if urlsplit(r.url).hostname == host]
+        if page.documents and any(r.continuation for r in follow):
+            keys = {d.key for d in page.documents}
+            if len(await history.known(keys)) == len(keys):
+                # Nothing new on this page: its older pages hold nothing new either.
+                follow = [r for r in follow if not r.continuation]
+        walked.visits.append(
+            Visit(request.url, request.kind, response.status, len(page.documents), len(follow))
+        )
+        queue.extend(follow)
+    return walked
