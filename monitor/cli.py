@@ -17,16 +17,30 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import pydantic
 import sqlalchemy.exc
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from monitor import __version__, delivery, digest, logs, pipeline, schedule, scheduler
+from monitor import (
+    __version__,
+    delivery,
+    digest,
+    dry_run,
+    logs,
+    matching,
+    pipeline,
+    schedule,
+    scheduler,
+    sources,
+    text,
+)
 from monitor import config as config_module
 from monitor.errors import ConfigError, MonitorError
-from monitor.service import Service, open_service
+from monitor.service import Service, open_fetcher, open_service
 from monitor.settings import Settings
+from monitor.sources import presets
 from monitor.store import db, mentions, outbox
 
 T = TypeVar("T")
@@ -273,6 +287,103 @@ async def _mentions(
             return await mentions.listing(session, brands=brands, since=since, limit=limit)
     finally:
         await engine.dispose()
+
+
+@main.command(name="try")
+@click.argument("target")
+@click.option("--preset", help="With a URL: read it with this preset (phpbb, xenforo, …).")
+@click.option("--type", "source_type", help="With a URL: the source type (feed, forum, …).")
+@click.option("--pages", default=10, show_default=True, help="Fetch at most this many pages.")
+def try_command(target: str, preset: str | None, source_type: str | None, pages: int) -> None:
+    """Fetch a source now and show what it yields and which brands match; store nothing.
+
+    TARGET is a source's name in sources.yaml, or a URL with --preset or --type.
+    """
+    settings = _settings()
+    config = _config(settings) if settings.config.exists() or not (preset or source_type) else None
+    source = _source_to_try(config, target, preset, source_type)
+    tried = _run(_try(settings, config, source, pages))
+    _print_tried(tried, has_brands=config is not None)
+    if tried.error:
+        raise SystemExit(1)
+
+
+def _source_to_try(
+    config: config_module.Config | None, target: str, preset: str | None, kind: str | None
+) -> Any:
+    if not (preset or kind):
+        assert config is not None
+        try:
+            return config.source(target)
+        except KeyError:
+            names = ", ".join(s.name for s in config.sources) or "none is defined"
+            errors.print(f"no source is named '{target}' (sources: {names}); to try a URL "
+                         "give --preset or --type", markup=False)  # fmt: skip
+            raise SystemExit(2) from None
+    if preset and not kind:
+        try:
+            kind = presets.load(preset).kind
+        except ValueError as error:
+            errors.print(f"--preset: {error}", markup=False)
+            raise SystemExit(2) from None
+    fields: dict[str, Any] = {"name": "try", "type": kind, "url": target}
+    if preset:
+        fields["preset"] = preset
+    try:
+        return pydantic.TypeAdapter(sources.SourceConfig).validate_python(fields)
+    except pydantic.ValidationError as error:
+        for detail in error.errors():
+            where = ".".join(str(step) for step in detail["loc"][1:]) or "source"
+            errors.print(f"{where}: {detail['msg']}", markup=False)
+        raise SystemExit(2) from None
+
+
+async def _try(
+    settings: Settings, config: config_module.Config | None, source: Any, pages: int
+) -> dry_run.Tried:
+    brands = config.brands if config is not None else ()
+    matcher = matching.compile([b.to_query() for b in brands]) if brands else None
+    fetch_config = config or config_module.Config(
+        brands=(config_module.Brand(name="-", query="-"),)
+    )
+    async with open_fetcher(settings, fetch_config) as fetcher:
+        return await dry_run.try_source(fetcher, source, matcher, now=_now(), max_pages=pages)
+
+
+def _print_tried(tried: dry_run.Tried, *, has_brands: bool) -> None:
+    if tried.walked is None:
+        errors.print(f"{tried.source}: {tried.error}", markup=False, highlight=False)
+        return
+    walked = tried.walked
+    visits = Table("page", "status", "items", "links followed", "url", title="pages fetched")
+    for visit in walked.visits:
+        visits.add_row(visit.kind, str(visit.status), str(visit.items), str(visit.followed),
+                       visit.url)  # fmt: skip
+    console.print(visits)
+    items = Table("author", "date", "rating", "first words", "permalink",
+                  title=f"{len(walked.documents)} items")  # fmt: skip
+    for document in walked.documents:
+        items.add_row(
+            document.author or "",
+            f"{document.published_at:%Y-%m-%d %H:%M}" if document.published_at else "?",
+            f"{document.rating:g}" if document.rating is not None else "",
+            text.one_line(document.title + " – " + document.text, 60),
+            document.url,
+        )
+    console.print(items)
+    for warning in dict.fromkeys(walked.warnings):
+        console.print(f"warning: {warning}", markup=False, highlight=False)
+    if not walked.documents:
+        console.print("no items: the page was fetched, but nothing in it was read as an item",
+                      markup=False)  # fmt: skip
+    if not has_brands:
+        console.print("(no sources.yaml here, so no brands were matched)", markup=False)
+        return
+    hits = Table("brand", "terms", "item", title=f"{len(tried.matches)} items mention a brand")
+    for document, matches in tried.matches:
+        for match in matches:
+            hits.add_row(match.brand, ", ".join(match.terms), text.one_line(document.title, 60))
+    console.print(hits)
 
 
 @main.command(name="outbox")

@@ -8,7 +8,7 @@ command and the scheduler go through it, so there is one place where the process
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -31,6 +31,20 @@ class Service:
     crawler: pipeline.Crawler
 
 
+def open_fetcher(
+    settings: Settings, config: config_module.Config | None
+) -> AbstractAsyncContextManager[fetch.Fetcher]:
+    """The process's one fetcher, configured from the environment and sources.yaml (or its
+    defaults, when there is none: `monitor try URL` works without one)."""
+    shared = config.settings if config is not None else config_module.Settings()
+    return fetch.open_fetcher(
+        contact=shared.contact,
+        allow_hosts=settings.allow_hosts,
+        robots_agent=shared.robots_user_agent,
+        policies=config.hosts if config is not None else {},
+    )
+
+
 @asynccontextmanager
 async def open_service(
     settings: Settings, config: config_module.Config, *, upgrade: bool = True
@@ -40,12 +54,7 @@ async def open_service(
         if upgrade:
             await db.upgrade(engine)
         sessions = db.sessions(engine)
-        async with fetch.open_fetcher(
-            contact=config.settings.contact,
-            allow_hosts=settings.allow_hosts,
-            robots_agent=config.settings.robots_user_agent,
-            policies=config.hosts,
-        ) as fetcher:
+        async with open_fetcher(settings, config) as fetcher:
             yield Service(
                 settings=settings,
                 config=config,

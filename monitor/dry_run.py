@@ -1,0 +1,41 @@
+"""`monitor try`: what a source would yield right now, stored nowhere.
+
+It walks the source exactly as a crawl does (same fetcher, adapter, bounds), but with no
+history, so every page is fetched and every item is new; then it matches the brands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from monitor import domain, fetch, matching, sources, walk
+from monitor.errors import FetchError, SourceError
+
+
+@dataclass(frozen=True)
+class Tried:
+    source: str
+    walked: walk.Walked | None
+    matches: list[tuple[domain.Document, list[domain.Match]]] = field(default_factory=list)
+    error: str | None = None
+
+
+async def try_source(
+    fetcher: fetch.Fetcher,
+    source: sources.SourceBase,
+    matcher: matching.Matcher | None,
+    *,
+    now: datetime,
+    max_pages: int = walk.MAX_PAGES_PER_CRAWL,
+) -> Tried:
+    try:
+        walked = await walk.walk(
+            fetcher, source, now=now, history=walk.NoHistory(), max_pages=max_pages
+        )
+    except (FetchError, SourceError) as error:
+        return Tried(source.name, None, error=str(error))
+    found = []
+    if matcher is not None:
+        found = [(d, hits) for d in walked.documents if (hits := matcher.match(d))]
+    return Tried(source.name, walked, found)
