@@ -14,6 +14,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from monitor import domain, fetch, sources
+from monitor.errors import FetchError
 
 MAX_PAGES_PER_CRAWL = 50
 
@@ -81,13 +82,17 @@ async def walk(
 ) -> Walked:
     """Fetch and parse the source's pages, breadth first, at most `max_pages` of them.
 
-    Raises FetchError or SourceError from the first page that fails: a crawl is whole or
-    it is a failure (what was parsed before is not stored half).
+    Raises FetchError when a start page cannot be fetched, and SourceError when any page
+    is not what the source expects (a login wall, an HTML page for a feed): then the
+    crawl is a failure and nothing of it is stored. A follow-up page that cannot be
+    fetched (a deleted thread) is only a warning; the adapter was not told it was read,
+    so it is asked for again next crawl.
     """
     adapter = sources.adapter_for(source)
     host = urlsplit(source.url).hostname
     memory = await history.memory()
     queue = list(adapter.start(source))
+    starts = {request.url for request in queue}
     fetched: set[str] = set()
     walked = Walked()
     while queue and walked.pages < max_pages:
@@ -96,7 +101,14 @@ async def walk(
             continue
         fetched.add(request.url)
         etag, last_modified = await history.validators(request.url)
-        response = await fetch.fetch(fetcher, request, etag=etag, last_modified=last_modified)
+        try:
+            response = await fetch.fetch(fetcher, request, etag=etag, last_modified=last_modified)
+        except FetchError as error:
+            if request.url in starts:
+                raise
+            walked.warnings.append(f"skipped a {request.kind} page: {error}")
+            walked.visits.append(Visit(request.url, request.kind, error.status or 0, 0, 0))
+            continue
         if response.not_modified:
             walked.visits.append(Visit(request.url, request.kind, 304, 0, 0))
             continue
