@@ -8,6 +8,8 @@ never silently switches something off.
 from __future__ import annotations
 
 import difflib
+import types
+import typing
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
@@ -334,33 +336,49 @@ def _data_path(data: Any, detail: Any) -> yaml_lines.Path:
 
 
 def _allowed_keys(data: Any, parent: yaml_lines.Path) -> list[str]:
-    model: Any = Config
-    node = data
+    """The keys the model at `parent` accepts, following the annotations down the path."""
+    annotation: Any = Config
+    node: Any = data
     for step in parent:
+        annotation = _child(_concrete(annotation, node), step)
         node = node[step]
-        if isinstance(step, int):
-            continue
-        field = model.model_fields.get(step)
-        if field is None:
+        if annotation is None:
             return []
-        model = _model_in(field.annotation, node)
-    return list(model.model_fields) if model is not None else []
+    model = _concrete(annotation, node)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
 
 
-def _model_in(annotation: Any, node: Any) -> Any:
-    """The model class a field's value is validated with (for sequences, their items)."""
-    candidates = [annotation]
-    while candidates:
-        current = candidates.pop()
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            type_field = current.model_fields.get("type")
-            if type_field is None or not isinstance(node, dict):
-                return current
-            if node.get("type") in getattr(type_field.annotation, "__args__", ()):
-                return current
-            continue
-        candidates.extend(getattr(current, "__args__", ()))
-        candidates.extend(getattr(current, "__metadata__", ()) and [current.__origin__])
+def _concrete(annotation: Any, node: Any) -> Any:
+    """`annotation` without Annotated and unions; of a union of models tagged by `type`,
+    the one `node` names."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _concrete(typing.get_args(annotation)[0], node)
+    if origin in (typing.Union, types.UnionType):
+        for option in typing.get_args(annotation):
+            if option is type(None):
+                continue
+            concrete = _concrete(option, node)
+            tag = getattr(concrete, "model_fields", {}).get("type")
+            named = isinstance(node, dict) and node.get("type")
+            if tag is None or named in typing.get_args(tag.annotation):
+                return concrete
+        return None
+    return annotation
+
+
+def _child(annotation: Any, step: str | int) -> Any:
+    """The annotation of `step` inside a model, a sequence or a mapping."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(str(step))
+        return field.annotation if field is not None else None
+    origin = typing.get_origin(annotation)
+    if origin in (tuple, list):
+        return typing.get_args(annotation)[0]
+    if origin is dict:
+        return typing.get_args(annotation)[1]
     return None
 
 
