@@ -1,4 +1,5 @@
-"""Immediate alerts: decided in the crawl's own transaction, so none is lost or doubled.
+"""Mails a crawl decides on: immediate alerts and source-health notices, queued in the
+crawl's own transaction, so none is lost or doubled.
 
 For each immediate alert, the mentions a crawl newly stored that the rule finds urgent
 (see urgency) go out as one mail: one mention, or one batch when a crawl finds several.
@@ -15,7 +16,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from monitor import config as config_module
-from monitor import urgency
+from monitor import health, sources, urgency
 from monitor.notify import message, render
 from monitor.store import mentions, outbox
 
@@ -84,3 +85,40 @@ async def queue_immediate(
         if outbox_id is not None:
             queued.append(outbox_id)
     return queued
+
+
+async def queue_health(
+    session: AsyncSession,
+    config: config_module.Config,
+    source: sources.SourceBase,
+    event: str,
+    state: health.Health,
+    *,
+    sender: str,
+    now: datetime,
+) -> int | None:
+    """Queue the one "needs attention" or "recovered" mail for the admins, if any are set."""
+    admins = config.settings.admins
+    if not admins:
+        return None
+    rendered = render.health(
+        source=source.name,
+        url=source.url,
+        event=event,
+        reason=state.reason,
+        failures=state.consecutive_failures,
+        recipients=admins,
+        language=config.settings.language,
+    )
+    key = f"health:{source.name}:{event}:{now.isoformat()}"
+    return await outbox.enqueue(
+        session,
+        dedup_key=key,
+        alert="admins",
+        kind="health",
+        subject=rendered.subject,
+        recipients=admins,
+        message=message.build(rendered, sender=sender, recipients=admins, dedup_key=key, now=now),
+        mention_ids=[],
+        now=now,
+    )

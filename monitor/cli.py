@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import click
 import pydantic
+import rich.markup
 import sqlalchemy.exc
 from rich.console import Console
 from rich.progress import Progress
@@ -42,6 +43,7 @@ from monitor.service import Service, open_fetcher, open_service
 from monitor.settings import Settings
 from monitor.sources import presets
 from monitor.store import db, mentions, outbox
+from monitor.store import sources as stored_sources
 
 T = TypeVar("T")
 console = Console()
@@ -384,6 +386,36 @@ def _print_tried(tried: dry_run.Tried, *, has_brands: bool) -> None:
         for match in matches:
             hits.add_row(match.brand, ", ".join(match.terms), text.one_line(document.title, 60))
     console.print(hits)
+
+
+@main.command(name="sources")
+def sources_command() -> None:
+    """Each source's health: ok, failing or broken, with its last success and error."""
+    settings = _settings()
+    rows = _run(_sources(settings))
+    table = Table("source", "type", "state", "last success", "failures", "items", "problem")
+    styles = {"ok": "green", "failing": "yellow", "broken": "bold red"}
+    for row in rows:
+        table.add_row(
+            row.name, row.type, f"[{styles.get(row.health, '')}]{row.health}[/]",
+            f"{row.last_success_at:%Y-%m-%d %H:%M}" if row.last_success_at else "never",
+            str(row.consecutive_failures),
+            "" if row.items_last_seen is None else str(row.items_last_seen),
+            rich.markup.escape(row.health_reason or row.last_error or ""),
+        )  # fmt: skip
+    console.print(table)
+    if any(row.health == "broken" for row in rows):
+        raise SystemExit(1)
+
+
+async def _sources(settings: Settings) -> list[Any]:
+    engine = db.create_engine(settings.resolved_database_url)
+    try:
+        await db.upgrade(engine)
+        async with db.sessions(engine)() as session:
+            return await stored_sources.listing(session)
+    finally:
+        await engine.dispose()
 
 
 @main.command(name="outbox")

@@ -88,6 +88,9 @@ class Settings(_Frozen):
         default=(),
         description="Who gets test mails (`monitor check --smtp`) and source-health mails.",
     )
+    failures_before_attention: int = Field(
+        default=3, ge=1, le=100, description="Failed crawls in a row that make a source broken."
+    )
     robots_user_agent: str = Field(
         default="monitor",
         pattern=r"^[A-Za-z_-]+$",

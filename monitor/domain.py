@@ -79,13 +79,16 @@ class Page:
 
     `remember` holds (key, value) pairs the adapter wants back on the next crawl of the
     same source, in `memory` (for example a thread's reply count, so an unchanged thread
-    is not fetched again). A value of None forgets the key.
+    is not fetched again). A value of None forgets the key. `empty` says the page should
+    have held items (entries, thread rows, posts, reviews) and held none: a sign the site
+    changed its markup when the source used to yield items.
     """
 
     documents: tuple[Document, ...] = ()
     requests: tuple[Request, ...] = ()
     warnings: tuple[str, ...] = ()
     remember: tuple[tuple[str, str | None], ...] = ()
+    empty: bool = False
 
 
 @dataclass(frozen=True, slots=True)

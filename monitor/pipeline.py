@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from monitor import alerting, domain, fetch, matching, sources, text, urgency, walk
+from monitor import alerting, domain, fetch, health, matching, sources, text, urgency, walk
 from monitor import config as config_module
 from monitor.errors import FetchError, SourceError
 from monitor.store import db, mentions, names, seen
@@ -78,6 +78,10 @@ async def poll_source(
         )
         source_id, first_crawl = row.id, row.first_crawled_at is None
         last_success_at = row.last_success_at
+        before = _Before(
+            health.Health(row.health, row.health_reason, row.consecutive_failures),
+            row.yielded_before,
+        )
         if not await stored_sources.claim(session, source_id, now=now, lease=CRAWL_LEASE):
             log.info("source is being crawled elsewhere", extra=_event("crawl_skipped", source))
             return CrawlResult(source.name, skipped=True)
@@ -86,10 +90,12 @@ async def poll_source(
             crawler.fetcher, source, now=now, history=_StoredHistory(crawler.sessions, source_id)
         )
     except (FetchError, SourceError) as error:
-        return await _failed(crawler, source, source_id, str(error), now=now)
+        outcome = health.Outcome(str(error), wrong_content=isinstance(error, SourceError))
+        return await _failed(crawler, source, source_id, before, outcome, now=now)
     except Exception as error:  # a bug in an adapter must not stop the other sources
         log.exception("crawl crashed", extra=_event("crawl_crashed", source))
-        return await _failed(crawler, source, source_id, f"internal error: {error!r}", now=now)
+        outcome = health.Outcome(f"internal error: {error!r}")
+        return await _failed(crawler, source, source_id, before, outcome, now=now)
     documents = crawl.documents
     for warning in dict.fromkeys(crawl.warnings):  # the same warning on every page: once
         log.warning(warning, extra=_event("source_warning", source))
@@ -120,7 +126,10 @@ async def poll_source(
             await stored_sources.remember_validators(
                 session, url, etag=etag, last_modified=last_modified, now=now
             )
-        await stored_sources.record_success(session, source_id, now=now, items=len(documents))
+        outcome = health.Outcome(empty_pages=tuple(crawl.empty_pages))
+        await _settle(
+            session, crawler, source, source_id, before, outcome, items=len(documents), now=now
+        )
     log.info(
         "crawled %s: %d items, %d new mentions",
         source.name, len(documents), len(new),
@@ -174,14 +183,61 @@ class _StoredHistory:
             return await seen.known(session, keys)
 
 
+@dataclass(frozen=True, slots=True)
+class _Before:
+    """The source's health before this crawl."""
+
+    health: health.Health
+    yielded_before: bool
+
+
+async def _settle(
+    session: AsyncSession,
+    crawler: Crawler,
+    source: sources.SourceBase,
+    source_id: int,
+    before: _Before,
+    outcome: health.Outcome,
+    *,
+    items: int | None,
+    now: datetime,
+) -> None:
+    """Record the crawl's outcome and the health it leads to; tell the admins when a
+    source breaks or recovers (in this same transaction, so exactly once)."""
+    after, event = health.next_health(
+        before.health,
+        outcome,
+        yielded_before=before.yielded_before,
+        failures_to_break=crawler.config.settings.failures_before_attention,
+    )
+    await stored_sources.record_crawl(
+        session, source_id, now=now, health=after, items=items, error=outcome.error
+    )
+    if event is not None:
+        log.warning(
+            "source %s: %s", event, after.reason or "works again",
+            extra=_event(f"source_{event}", source, state=after.state, reason=after.reason),
+        )  # fmt: skip
+        await alerting.queue_health(
+            session, crawler.config, source, event, after, sender=crawler.sender, now=now
+        )
+
+
 async def _failed(
-    crawler: Crawler, source: sources.SourceBase, source_id: int, error: str, *, now: datetime
+    crawler: Crawler,
+    source: sources.SourceBase,
+    source_id: int,
+    before: _Before,
+    outcome: health.Outcome,
+    *,
+    now: datetime,
 ) -> CrawlResult:
+    error = outcome.error or "failed"
     log.warning(
         "crawl failed: %s", error, extra=_event("crawl_failed", source, error=text.one_line(error))
     )
     async with db.transaction(crawler.sessions) as session:
-        await stored_sources.record_failure(session, source_id, now=now, error=error)
+        await _settle(session, crawler, source, source_id, before, outcome, items=None, now=now)
     return CrawlResult(source.name, error=error)
 
 

@@ -62,6 +62,7 @@ class Walked:
     remember: dict[str, str | None] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)
+    empty_pages: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -116,6 +117,8 @@ async def walk(
         walked.documents.extend(page.documents)
         walked.warnings.extend(page.warnings)
         walked.remember.update(page.remember)
+        if page.empty:
+            walked.empty_pages.append(request.url)
         walked.validators[request.url] = (
             response.headers.get("etag"), response.headers.get("last-modified")
         )  # fmt: skip

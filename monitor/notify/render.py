@@ -205,3 +205,28 @@ def immediate(
         subject,
         {"items": items, "words": words, "footer": footer, "language": language},
     )
+
+
+def health(
+    *,
+    source: str,
+    url: str,
+    event: str,
+    reason: str | None,
+    failures: int,
+    recipients: Sequence[str],
+    language: str,
+) -> Rendered:
+    """The admins' mail when a source breaks ("attention") or works again ("recovered")."""
+    words = WORDS[language]
+    if event == "attention":
+        subject = words["health_attention"].format(source=source)
+    else:
+        subject = words["health_recovered"].format(source=source)
+    context: dict[str, object] = {
+        "words": words, "event": event, "source": source, "link": safe_link(url), "url": url,
+        "reason": text.one_line(reason or "", 500), "failures": failures,
+        "footer": words["health_footer"].format(recipients=", ".join(recipients)),
+        "language": language,
+    }  # fmt: skip
+    return _render("health", subject, context)

@@ -23,6 +23,16 @@ WORDS: dict[str, dict[str, str]] = {
         "why_crisis": "Krisenbegriff „{term}“ · {brand} auf {source}",
         "why_mention": "{brand} erwähnt auf {source}",
         "urgent_many": "{count} dringende Erwähnungen: {first} und {more} weitere",
+        "health_attention": "Quelle „{source}“ braucht Aufmerksamkeit",
+        "health_recovered": "Quelle „{source}“ funktioniert wieder",
+        "health_reason": "Grund",
+        "health_failures": "Fehlversuche in Folge",
+        "health_todo": "Prüfen Sie die Adresse im Browser und mit „monitor try {source}“; "
+        "bei einer Anmeldeseite oder Bot-Sperre braucht die Quelle eine andere Adresse oder "
+        "andere Selektoren. Es kommt erst wieder eine Mail, wenn die Quelle wieder "
+        "funktioniert.",
+        "health_ok": "Die Quelle liefert wieder Beiträge. Es ist nichts zu tun.",
+        "health_footer": "Diese Mail geht an die Administratoren ({recipients}).",
     },
     "en": {
         "mention_one": "new mention",
@@ -44,5 +54,14 @@ WORDS: dict[str, dict[str, str]] = {
         "why_crisis": "Crisis term '{term}' · {brand} on {source}",
         "why_mention": "{brand} mentioned on {source}",
         "urgent_many": "{count} urgent mentions: {first} and {more} more",
+        "health_attention": 'Source "{source}" needs attention',
+        "health_recovered": 'Source "{source}" works again',
+        "health_reason": "Reason",
+        "health_failures": "Failed crawls in a row",
+        "health_todo": 'Check the address in a browser and with "monitor try {source}"; a '
+        "login page or bot challenge means the source needs another address or other "
+        "selectors. No further mail comes until the source works again.",
+        "health_ok": "The source yields items again. Nothing to do.",
+        "health_footer": "This mail goes to the administrators ({recipients}).",
     },
 }

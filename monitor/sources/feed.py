@@ -52,7 +52,7 @@ class FeedAdapter:
             warnings = (f"feed is malformed ({_reason(parsed.bozo_exception)}); "
                         f"kept the {len(parsed.entries)} entries that could be read",)  # fmt: skip
         documents = tuple(_document(source, entry) for entry in parsed.entries)
-        return domain.Page(documents=documents, warnings=warnings)
+        return domain.Page(documents=documents, warnings=warnings, empty=not documents)
 
 
 def _document(source: FeedSource, entry: Any) -> domain.Document:

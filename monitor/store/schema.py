@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -71,6 +72,10 @@ class Source(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     items_last_seen: Mapped[int | None] = mapped_column(Integer)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # See monitor.health: ok, failing or broken, and why.
+    health: Mapped[str] = mapped_column(String(20), default="ok", server_default="ok")
+    health_reason: Mapped[str | None] = mapped_column(Text)
+    yielded_before: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class SourceMemory(Base):

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from monitor.health import Health
 from monitor.store import upsert
 from monitor.store.schema import HttpCache, Source, SourceMemory
 
@@ -36,27 +37,35 @@ async def claim(session: AsyncSession, source_id: int, *, now: datetime, lease: 
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def record_success(
-    session: AsyncSession, source_id: int, *, now: datetime, items: int
+async def record_crawl(
+    session: AsyncSession,
+    source_id: int,
+    *,
+    now: datetime,
+    health: Health,
+    items: int | None,
+    error: str | None,
 ) -> None:
-    source = await session.get_one(Source, source_id)
-    source.first_crawled_at = source.first_crawled_at or now
-    source.last_crawled_at = now
-    source.last_success_at = now
-    source.last_error = None
-    source.consecutive_failures = 0
-    source.items_last_seen = items
-    source.lease_until = None
-
-
-async def record_failure(
-    session: AsyncSession, source_id: int, *, now: datetime, error: str
-) -> None:
+    """Store how a crawl went: success (`items` read) or failure (`error`), and the health
+    that follows (see monitor.health). Releases the crawl lease."""
     source = await session.get_one(Source, source_id)
     source.last_crawled_at = now
-    source.last_error = error
-    source.consecutive_failures += 1
     source.lease_until = None
+    source.health = health.state
+    source.health_reason = health.reason
+    source.consecutive_failures = health.consecutive_failures
+    if error is None:
+        source.first_crawled_at = source.first_crawled_at or now
+        source.last_success_at = now
+        source.last_error = None
+        source.items_last_seen = items
+        source.yielded_before = source.yielded_before or bool(items)
+    else:
+        source.last_error = error
+
+
+async def listing(session: AsyncSession) -> list[Source]:
+    return list((await session.scalars(select(Source).order_by(Source.name))).all())
 
 
 async def validators(session: AsyncSession, url: str) -> tuple[str | None, str | None]:

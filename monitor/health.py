@@ -1,0 +1,64 @@
+"""Source health: ok, failing or broken, and when to tell the admins. Pure.
+
+    ok ──failure──► failing ──N-th failure in a row──► broken ──success──► ok
+    ok/failing ──wrong content (HTML, login wall, bot challenge)──► broken
+    ok/failing ──a page parsed to zero items where it used to yield some──► broken
+
+Entering `broken` is the one "needs attention" event; leaving it is the one "recovered"
+event. Nothing else mails anyone, so a dead site costs one mail, not one per attempt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+OK, FAILING, BROKEN = "ok", "failing", "broken"
+ATTENTION, RECOVERED = "attention", "recovered"
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    state: str
+    reason: str | None = None
+    consecutive_failures: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one crawl came to. `error` is None for a successful crawl."""
+
+    error: str | None = None
+    wrong_content: bool = False
+    empty_pages: tuple[str, ...] = ()
+
+
+def next_health(
+    previous: Health, outcome: Outcome, *, yielded_before: bool, failures_to_break: int
+) -> tuple[Health, str | None]:
+    """The state after `outcome`, and the event to tell the admins about, if any."""
+    if outcome.error is not None:
+        failures = previous.consecutive_failures + 1
+        if outcome.wrong_content or failures >= failures_to_break or previous.state == BROKEN:
+            reason = outcome.error if previous.state != BROKEN else previous.reason
+            if outcome.wrong_content or failures >= failures_to_break:
+                reason = _failed_reason(outcome, failures)
+            new = Health(BROKEN, reason, failures)
+        else:
+            new = Health(FAILING, outcome.error, failures)
+    elif outcome.empty_pages and yielded_before:
+        pages = ", ".join(outcome.empty_pages[:3])
+        new = Health(BROKEN, f"parsed to zero items where it used to yield some: {pages}")
+    else:
+        new = Health(OK)
+    if new.state == BROKEN and previous.state != BROKEN:
+        return new, ATTENTION
+    if new.state == OK and previous.state == BROKEN:
+        return new, RECOVERED
+    return new, None
+
+
+def _failed_reason(outcome: Outcome, failures: int) -> str:
+    assert outcome.error is not None
+    if outcome.wrong_content:
+        return outcome.error
+    return f"failed {failures} times in a row; last: {outcome.error}"
