@@ -104,7 +104,7 @@ class Brand(_Frozen):
     name: str = Field(min_length=1, max_length=100)
     query: Query | None = None
     queries: tuple[Query, ...] = ()
-    exclude: tuple[str, ...] = ()
+    exclude: tuple[Query, ...] = Field(default=(), description="Words or queries that veto.")
 
     @model_validator(mode="after")
     def _has_a_query(self) -> Brand:

@@ -152,7 +152,7 @@ sources: [{{name: blog, type: feed, url: "{feed_server.base}/feed.xml", every: 1
             process.kill()
     assert process.returncode == 0, stderr
     lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
-    assert all("event" in line for line in lines), [l for l in lines if "event" not in l]
+    assert all("event" in line for line in lines), [x for x in lines if "event" not in x]
     events = [line["event"] for line in lines]
     assert events[-1] == "service_stopped"
     listed = run_monitor("mentions", "--json", cwd=tmp_path)

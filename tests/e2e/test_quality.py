@@ -21,7 +21,7 @@ LAYERS: dict[str, int] = {
     "monitor": 0, "monitor.domain": 0, "monitor.errors": 0,
     "monitor.text": 1, "monitor.fingerprint": 1, "monitor.matching": 1, "monitor.query": 1,
     "monitor.schedule": 1,
-    "monitor.urgency": 1, "monitor.politeness_policy": 1, "monitor.dates": 1,
+    "monitor.urgency": 1, "monitor.health": 1, "monitor.politeness_policy": 1, "monitor.dates": 1,
     "monitor.encoding": 1, "monitor.ratings": 1, "monitor.yaml_lines": 1, "monitor.sources": 1,
     "monitor.notify": 1, "monitor.notify.render": 1, "monitor.notify.message": 1,
     "monitor.logs": 1,
@@ -29,7 +29,8 @@ LAYERS: dict[str, int] = {
     "monitor.fetch": 2, "monitor.store": 2, "monitor.notify.email": 2,
     "monitor.demo.site": 2, "monitor.demo.mailsink": 2,
     "monitor.pipeline": 3,
-    "monitor.alerting": 3, "monitor.digest": 3, "monitor.delivery": 3, "monitor.service": 3,
+    "monitor.alerting": 3, "monitor.walk": 3, "monitor.dry_run": 3, "monitor.digest": 3,
+    "monitor.delivery": 3, "monitor.service": 3,
     "monitor.scheduler": 4, "monitor.cli": 4, "monitor.demo": 4, "monitor.demo.run": 4,
 }  # fmt: skip
 ADAPTERS = ("monitor.fetch", "monitor.store", "monitor.notify.email", "monitor.demo.site",
@@ -39,7 +40,8 @@ ADAPTERS = ("monitor.fetch", "monitor.store", "monitor.notify.email", "monitor.d
 def _layer(module: str) -> tuple[float, str]:
     """The layer of `module` and the LAYERS entry that decided it (longest prefix)."""
     parts = module.split(".")
-    for end in range(len(parts), 0, -1):
+    # The bare package is layer 0 only by itself: a new module must be placed explicitly.
+    for end in range(len(parts), 1 if len(parts) > 1 else 0, -1):
         name = ".".join(parts[:end])
         if name in LAYERS:
             return LAYERS[name], name

@@ -1,0 +1,265 @@
+"""The exact meaning of a query tree on one document.
+
+A document is read as fields (title, text, author), each a sequence of folded words; a
+phrase is consecutive words of one field, so it never spans title and text. NEAR/n means at
+most n words between the two sides (``a NEAR/1 b`` takes "a b" and "a x b"), in the same
+field, the two occurrences not overlapping; ONEAR/n also needs the left side first.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+from monitor import domain
+from monitor.query import fold, nodes
+
+TITLE, TEXT, AUTHOR = 0, 1, 2
+FIELD_NAMES = ("title", "text", "author")
+_SEGMENTS: dict[nodes.Field, tuple[int, ...]] = {
+    "any": (TITLE, TEXT),
+    "title": (TITLE,),
+    "author": (AUTHOR,),
+}
+
+
+class Hit(NamedTuple):
+    """One occurrence of a query term: words `first`..`last` of a field."""
+
+    segment: int
+    first: int
+    last: int
+    display: str
+
+
+class Span(NamedTuple):
+    """Where a positional node matched, and the term occurrences that make it up."""
+
+    segment: int
+    first: int
+    last: int
+    hits: tuple[Hit, ...]
+
+
+class Outcome(NamedTuple):
+    """Whether a node matched; its spans (positional nodes) and what it found.
+
+    `hits` are the occurrences of positive terms that count towards the match (for marks);
+    `terms` are the display forms of the positive terms that matched, in query order.
+    """
+
+    matched: bool
+    spans: tuple[Span, ...] = ()
+    hits: tuple[Hit, ...] = ()
+    terms: tuple[str, ...] = ()
+
+
+_NO = Outcome(False)
+
+
+class Field:
+    """One field of a document, tokenised: its words in order, folded, and where each is."""
+
+    def __init__(self, text: str, image: tuple[bytes, str] | None = None) -> None:
+        """`image` is `fold.byte_image(text)` if the caller has it already."""
+        self.text = text
+        self._pieces = fold.pieces(text, image)
+        self._starts: list[int] | None = None
+        if self._pieces is None:  # beyond Windows-1252: the regex way, offsets at once
+            self.words, self._starts = fold.split(text)
+        else:
+            self.words = list(filter(None, self._pieces))
+        self.folded = fold.fold_words(self.words)
+        self._positions: dict[str, list[int]] = {}
+        self._present: set[str] | None = None
+        self._piece_of: list[int] | None = None
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        """The character range of words `first`..`last` in `text`."""
+        return self._start(first), self._start(last) + len(self.words[last])
+
+    def _start(self, word: int) -> int:
+        # Only matches need offsets (for the snippet), and only of a few words: computing
+        # one costs a C-level sum, all of them a Python-speed pass over the text.
+        if self._starts is not None:
+            return self._starts[word]
+        assert self._pieces is not None
+        if self._piece_of is None:
+            self._piece_of = list(itertools.compress(itertools.count(), self._pieces))
+        piece = self._piece_of[word]
+        return piece + sum(map(len, self._pieces[:piece]))
+
+    def positions(self, word: str) -> list[int]:
+        """Where the folded `word` occurs, in order (looked up once per word)."""
+        found = self._positions.get(word)
+        if found is None:
+            if self._present is None:
+                self._present = set(self.folded)
+            found = []
+            if word in self._present:
+                position = -1
+                for _ in range(self.folded.count(word)):  # list methods scan in C
+                    position = self.folded.index(word, position + 1)
+                    found.append(position)
+            self._positions[word] = found
+        return found
+
+    def find(self, words: tuple[str, ...], wildcard: bool) -> list[int]:
+        """Start positions of `words` as consecutive words (the last a prefix if wildcard)."""
+        folded = self.folded
+        if len(words) == 1 and wildcard:
+            return [i for i, word in enumerate(folded) if word.startswith(words[0])]
+        starts = self.positions(words[0])
+        if len(words) == 1:
+            return starts
+        last = len(words) - 1
+        found = []
+        for start in starts:
+            if start + last >= len(folded):
+                break
+            if all(folded[start + k] == words[k] for k in range(1, last)) and (
+                folded[start + last].startswith(words[last])
+                if wildcard
+                else folded[start + last] == words[last]
+            ):
+                found.append(start)
+        return found
+
+
+class Index:
+    """A document prepared for evaluation; each field is tokenised on first use."""
+
+    def __init__(self, document: domain.Document, joined: tuple[bytes, str] | None = None) -> None:
+        """`joined` is the `fold.byte_image` of `prefilter.join(title, text)`, if known."""
+        self.document = document
+        self._joined = joined
+        self._fields: dict[int, Field] = {}
+        self._host: str | None = None
+
+    def field(self, segment: int) -> Field:
+        found = self._fields.get(segment)
+        if found is None:
+            document = self.document
+            text = (document.title, document.text, document.author or "")[segment]
+            found = self._fields[segment] = Field(text, self._image(segment))
+        return found
+
+    def _image(self, segment: int) -> tuple[bytes, str] | None:
+        """The byte image of a field, cut from the joined one (one byte per character)."""
+        if self._joined is None or segment == AUTHOR:
+            return None
+        raw, codec = self._joined
+        skip = len(self.document.title) + 2  # " " title "\n"
+        return (raw[1 : skip - 1] if segment == TITLE else raw[skip:-1]), codec
+
+    @property
+    def host(self) -> str:
+        if self._host is None:
+            self._host = (urlsplit(self.document.url).hostname or "").rstrip(".")
+        return self._host
+
+
+Trace = dict[int, Outcome]
+"""Outcomes by id() of the node, for explain."""
+
+
+def evaluate(node: nodes.Node, index: Index, trace: Trace | None = None) -> Outcome:
+    """The outcome of `node` on the document of `index`. With `trace`, record every node.
+
+    Without a trace, AND stops at the first child that fails (cheap filters like site:
+    first); with one, every child is evaluated so that all can be shown.
+    """
+    outcome = _evaluate(node, index, trace)
+    if trace is not None:
+        trace[id(node)] = outcome
+    return outcome
+
+
+def _evaluate(node: nodes.Node, index: Index, trace: Trace | None) -> Outcome:
+    if isinstance(node, nodes.Words):
+        return _words(node, index)
+    if isinstance(node, nodes.Site):
+        host = index.host
+        matched = host == node.host or host.endswith("." + node.host)
+        return Outcome(True, terms=(node.display,)) if matched else _NO
+    if isinstance(node, nodes.Lang):
+        language = (index.document.language or "").lower().replace("_", "-")
+        matched = language == node.code or language.startswith(node.code + "-")
+        return Outcome(True, terms=(node.display,)) if matched else _NO
+    if isinstance(node, nodes.Not):
+        return Outcome(not evaluate(node.child, index, trace).matched)
+    if isinstance(node, nodes.And):
+        return _and(node.children, index, trace)
+    if isinstance(node, nodes.Or):
+        outcomes = [evaluate(child, index, trace) for child in node.children]
+        return _merge([outcome for outcome in outcomes if outcome.matched])
+    return _near(node, index, trace)
+
+
+def _words(node: nodes.Words, index: Index) -> Outcome:
+    spans = []
+    last = len(node.words) - 1
+    for segment in _SEGMENTS[node.field]:
+        for start in index.field(segment).find(node.words, node.wildcard):
+            hit = Hit(segment, start, start + last, node.display)
+            spans.append(Span(segment, start, start + last, (hit,)))
+    if not spans:
+        return _NO
+    return Outcome(True, tuple(spans), tuple(span.hits[0] for span in spans), (node.display,))
+
+
+def _and(children: Sequence[nodes.Node], index: Index, trace: Trace | None) -> Outcome:
+    # Filters that need no tokenising go first, so a failing site: skips the words.
+    ordered = sorted(children, key=lambda child: not isinstance(child, nodes.Site | nodes.Lang))
+    outcomes = []
+    for child in ordered:
+        outcome = evaluate(child, index, trace)
+        if not outcome.matched and trace is None:
+            return _NO
+        outcomes.append(outcome)
+    if not all(outcome.matched for outcome in outcomes):
+        return _NO
+    by_child = dict(zip(map(id, ordered), outcomes, strict=True))
+    return _merge([by_child[id(child)] for child in children])
+
+
+def _merge(outcomes: Sequence[Outcome]) -> Outcome:
+    if not outcomes:
+        return _NO
+    if len(outcomes) == 1:
+        return outcomes[0]
+    return Outcome(
+        True,
+        tuple(span for outcome in outcomes for span in outcome.spans),
+        tuple(dict.fromkeys(hit for outcome in outcomes for hit in outcome.hits)),
+        tuple(dict.fromkeys(term for outcome in outcomes for term in outcome.terms)),
+    )
+
+
+def _near(node: nodes.Near, index: Index, trace: Trace | None) -> Outcome:
+    left = evaluate(node.left, index, trace)
+    right = evaluate(node.right, index, trace)
+    if not (left.matched and right.matched):
+        return _NO
+    spans = []
+    for a in left.spans:
+        for b in right.spans:
+            if a.segment != b.segment:
+                continue
+            if b.first > a.last:
+                gap = b.first - a.last - 1
+            elif a.first > b.last and not node.ordered:
+                gap = a.first - b.last - 1
+            else:
+                continue  # overlapping, or in the wrong order for ONEAR
+            if gap <= node.distance:
+                first, last = min(a.first, b.first), max(a.last, b.last)
+                spans.append(Span(a.segment, first, last, a.hits + b.hits))
+    if not spans:
+        return _NO
+    hits = tuple(dict.fromkeys(hit for span in spans for hit in span.hits))
+    # Query order: the left side's terms before the right side's.
+    terms = tuple(t for t in (*left.terms, *right.terms) if any(h.display == t for h in hits))
+    return Outcome(True, tuple(spans), hits, tuple(dict.fromkeys(terms)))

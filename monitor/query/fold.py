@@ -1,0 +1,193 @@
+"""Normalisation and tokenising, the same for queries and for documents.
+
+A *word* is a maximal run of word characters: letters, digits, the underscore (so
+``brand_name`` and ``@user_1`` stay whole) and combining marks below U+10000 (so a
+decomposed ``u`` + U+0308 stays inside its word). Everything else ends a word: spaces,
+line breaks, hyphens, apostrophes (``'`` and ``’``), ``™``, dots, colons.
+
+`fold_word` maps a word to its canonical form, character by character and then one
+German rule on the result:
+
+1. each character: casefold (``ß`` -> ``ss``), compatibility-decompose (NFKD: ``é`` ->
+   ``e`` + accent, ``ﬁ`` -> ``fi``, ``²`` -> ``2``), drop combining marks, map the few
+   Latin letters that do not decompose (``ø`` -> ``o``, ``æ`` -> ``ae``, ``œ`` -> ``oe``,
+   ``ł`` -> ``l``, ``đ``/``ð`` -> ``d``, ``þ`` -> ``th``, ``ı`` -> ``i``), repeated until
+   stable. Because marks are dropped, NFC and NFD spellings of a word fold alike, which is
+   what applying NFC first would achieve.
+2. the word: every run of ``e`` right after ``a``, ``o`` or ``u`` is removed, so ``ä``,
+   ``ae`` and ``a`` are one letter (``ö``/``oe``/``o`` and ``ü``/``ue``/``u`` likewise):
+   "Müller", "Mueller", "MÜLLER" and "Muller" all fold to ``muller``.
+
+Trade-off of rule 2, on purpose: it is applied to every word, in queries and in texts
+alike, so matching stays symmetric (``ue`` in the text matches ``ü`` in the query and the
+other way round) and folding is idempotent. It never makes a word miss itself ("Quelle"
+still matches "Quelle", "Frequenz" "Frequenz"); the price is false positives between
+words that differ only by such an ``e``: "Poet" matches "Pot", "due" "du", "Michael"
+"Michal", "Israel" "Isral" (and "Quelle" the non-word "Qülle"). A wildcard prefix folds
+the same way, so ``Mü*`` is ``mu*`` and also takes "Mutter". Brand names rarely collide
+like this; an admin who hits one can add the colliding word to the brand's ``exclude``.
+Only an ``e`` right after a, o, u goes: "Kaffee", "See" and "Idee" keep theirs.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import operator
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
+
+# Letters NFKD leaves alone but a German or Nordic reader sees as plain Latin ones.
+_SPECIAL = {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+
+
+def _mark_ranges() -> str:
+    """A regex character-class body of the combining marks (Mn, Mc, Me) below U+10000.
+
+    Marks beyond the Basic Multilingual Plane (historic scripts, musical notation) are left
+    out on purpose: with them the class cannot be a bitmap and regex scanning gets a
+    hundred times slower. There they count as separators, the same for queries and texts.
+    """
+    codes = [code for code in range(0x10000) if unicodedata.category(chr(code)).startswith("M")]
+    parts: list[str] = []
+    start = previous = codes[0]
+    for code in [*codes[1:], 0x10002]:
+        if code != previous + 1:
+            parts.append(f"\\u{start:04x}-\\u{previous:04x}")
+            start = code
+        previous = code
+    return "".join(parts)
+
+
+MARKS = _mark_ranges()
+_MARK = re.compile(f"[{MARKS}]")
+WORD = re.compile(f"[\\w{MARKS}]+")
+"""A word: a maximal run of letters, digits, underscores and combining marks."""
+_WORD_SPLIT = re.compile(f"({WORD.pattern})")
+
+_COLLAPSE = re.compile(r"(?<=[aou])e+")
+
+
+def is_word_char(char: str) -> bool:
+    """True if `char` belongs inside a word (the same set `WORD` matches)."""
+    return char.isalnum() or char == "_" or _MARK.match(char) is not None
+
+
+@functools.cache
+def fold_char(char: str) -> str:
+    """Step 1 of the module docstring for one character; may be empty or longer than one."""
+    folded = char
+    for _ in range(4):  # two rounds settle every character; the bound is a safety net
+        step = unicodedata.normalize("NFKD", folded.casefold())
+        step = "".join(_SPECIAL.get(c, c) for c in _MARK.sub("", step))
+        if step == folded:
+            break
+        folded = step
+    return folded
+
+
+_FOLDED: dict[str, str] = {}
+_FOLDED_LIMIT = 1 << 17  # words; emptied when full, so a long-running service stays small
+
+
+def fold_word(word: str) -> str:
+    """The canonical form of `word`; equal forms match. Idempotent; see the module docstring.
+
+    Meant for a single word, but folds any string character by character, so a phrase
+    folds to its folded words with the separators left as they are.
+    """
+    folded = _FOLDED.get(word)
+    if folded is None:
+        if len(_FOLDED) >= _FOLDED_LIMIT:
+            _FOLDED.clear()
+        folded = _FOLDED[word] = _COLLAPSE.sub("", "".join([fold_char(char) for char in word]))
+    return folded
+
+
+def fold_words(words: list[str]) -> list[str]:
+    """`fold_word` of each of `words`; at C speed when all are known already (most are)."""
+    try:
+        return list(map(_FOLDED.__getitem__, words))
+    except KeyError:
+        return list(map(fold_word, words))
+
+
+CODECS = ("latin-1", "cp1252")
+"""Single-byte encodings tried in turn for speed. Latin-1 is a plain copy of most European
+text; Windows-1252 adds typographic quotes and dashes, €, Š, Œ, Ž and such, still in C."""
+
+
+def byte_image(text: str) -> tuple[bytes, str] | None:
+    """`text` as one byte per character in the first of `CODECS` that can hold it, and which.
+
+    One byte per character keeps offsets; None if neither codec holds the text.
+    """
+    for codec in CODECS:
+        try:
+            return text.encode(codec), codec
+        except UnicodeEncodeError:
+            continue
+    return None
+
+
+def _byte_table(codec: str, image: Callable[[str], str]) -> bytes:
+    """A bytes.translate table: each byte of `codec` to the one-byte `image` of its char."""
+    table = bytearray(range(256))
+    for code in range(256):
+        char = bytes([code]).decode(codec, errors="ignore")  # cp1252 leaves 5 bytes unused
+        if char:
+            table[code] = image(char).encode(codec)[0]
+    return bytes(table)
+
+
+# Separators to a space, word characters to themselves.
+_SPACES = {
+    codec: _byte_table(codec, lambda char: char if is_word_char(char) else " ") for codec in CODECS
+}
+
+
+def pieces(text: str, image: tuple[bytes, str] | None = None) -> list[str] | None:
+    """`text` split at every separator character, or None if `byte_image` cannot hold it.
+
+    The non-empty pieces are the words `WORD` finds; piece k starts at k plus the lengths
+    of the pieces before it. Done with C-level bytes and string methods, several times
+    faster than a regex over every word. `image` is `byte_image(text)` if already known.
+    """
+    image = image or byte_image(text)
+    if image is None:
+        return None
+    raw, codec = image
+    return raw.translate(_SPACES[codec]).decode(codec).split(" ")
+
+
+def split(text: str) -> tuple[list[str], list[int]]:
+    """The words of `text` as written and the offset of each in `text`."""
+    found = pieces(text)
+    if found is None:
+        parts = _WORD_SPLIT.split(text)  # separator, word, separator, word, …, separator
+        words = parts[1::2]
+        return words, list(itertools.accumulate(map(len, parts)))[0::2][: len(words)]
+    starts = map(operator.add, itertools.accumulate(map(len, found), initial=0), itertools.count())
+    return list(filter(None, found)), list(itertools.compress(starts, found))
+
+
+class Token(NamedTuple):
+    """A word of a text: where it is in the original string and its folded form."""
+
+    start: int
+    end: int
+    folded: str
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The words of `text` in order, with offsets into `text` itself (not a normalised copy)."""
+    words, starts = split(text)
+    for word, start in zip(words, starts, strict=True):
+        yield Token(start, start + len(word), fold_word(word))
+
+
+def words(text: str) -> list[str]:
+    """The folded words of `text`, dropping words that fold to nothing (lone marks)."""
+    return [folded for folded in map(fold_word, WORD.findall(text)) if folded]

@@ -1,0 +1,110 @@
+"""Every brand's queries compiled into one matcher: prefilter first, exact evaluation after."""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from monitor import domain
+from monitor.query import evaluate, fold, nodes, parser, prefilter, snippet
+
+
+@dataclass(frozen=True, slots=True)
+class BrandQuery:
+    """A brand as matching sees it: its name, its queries (any may match), queries to exclude.
+
+    Each `exclude` entry is a query too (usually one word or phrase); a document matching
+    any of them never matches the brand.
+    """
+
+    name: str
+    queries: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Brand:
+    name: str
+    tree: nodes.Node
+    requirement: prefilter.Requirement
+
+
+def brand_tree(brand: BrandQuery) -> nodes.Node:
+    """One tree for the brand: (q1 OR q2 …) AND NOT x1 AND NOT x2 …; parse errors propagate."""
+    queries = [parser.parse(text) for text in brand.queries]
+    if not queries:
+        raise ValueError(f"brand {brand.name!r} has no query")
+    tree = queries[0] if len(queries) == 1 else nodes.Or(tuple(queries))
+    excluded = [nodes.Not(parser.parse(text), 1) for text in brand.exclude]
+    return nodes.And((tree, *excluded)) if excluded else tree
+
+
+def compile(brands: Sequence[BrandQuery]) -> Matcher:
+    """Parse every brand's queries and build one prefilter over all of them.
+
+    Raises QuerySyntaxError for the first query that does not parse (callers that want to
+    name the brand and query validate each with `parse` first).
+    """
+    builder = prefilter.Builder({})
+    compiled = []
+    for brand in brands:
+        tree = brand_tree(brand)
+        compiled.append(_Brand(brand.name, tree, builder.requirement(tree)))
+    return Matcher(compiled, builder.keys)
+
+
+class Matcher:
+    """Matches documents against every brand at once. Build it with `compile`.
+
+    Immutable after construction, so one matcher can serve any number of documents.
+    """
+
+    def __init__(self, brands: Sequence[_Brand], keys: dict[str, int]) -> None:
+        self._brands = tuple(brands)
+        self._automaton = prefilter.Automaton(keys)
+        usage = collections.Counter(
+            key for brand in self._brands for key in prefilter.keys_in(brand.requirement)
+        )
+        by_key: dict[int, list[int]] = {}
+        for number, brand in enumerate(self._brands):
+            for key in prefilter.triggers(brand.requirement, usage):
+                by_key.setdefault(key, []).append(number)
+        self._by_key = {key: tuple(numbers) for key, numbers in by_key.items()}
+        self._always = tuple(
+            number for number, brand in enumerate(self._brands) if brand.requirement is None
+        )
+
+    def match(self, document: domain.Document) -> list[domain.Match]:
+        """One Match per brand the document matches, in the order the brands were given."""
+        joined = prefilter.join(document.title, document.text)
+        image = fold.byte_image(joined)  # shared with the tokeniser, if it comes to that
+        found = self._automaton.found(prefilter.sketch_of(joined, image))
+        if not found and not self._always:
+            return []
+        candidates = set(self._always)
+        for key in found:
+            candidates.update(self._by_key.get(key, ()))
+        index: evaluate.Index | None = None
+        matches = []
+        for number in sorted(candidates):
+            brand = self._brands[number]
+            if not prefilter.holds(brand.requirement, found):
+                continue
+            index = index or evaluate.Index(document, image)
+            outcome = evaluate.evaluate(brand.tree, index)
+            if outcome.matched:
+                matches.append(domain.Match(brand.name, outcome.terms, _snippet(outcome, index)))
+        return matches
+
+
+def _snippet(outcome: evaluate.Outcome, index: evaluate.Index) -> domain.Snippet:
+    """The text around the first hit in the text, else in the title."""
+    segments = {hit.segment for hit in outcome.hits}
+    if evaluate.TEXT in segments or (evaluate.TITLE not in segments and index.document.text):
+        segment = evaluate.TEXT  # also when only site:, lang: or author: matched
+    else:
+        segment = evaluate.TITLE
+    field = index.field(segment)
+    spans = [field.span(hit.first, hit.last) for hit in outcome.hits if hit.segment == segment]
+    return snippet.make(field.text, spans)

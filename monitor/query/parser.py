@@ -1,0 +1,155 @@
+"""Query text to a tree of `nodes`, by recursive descent.
+
+Grammar, loosest binding first (NOT binds tightest, OR loosest)::
+
+    query   := all ( ("OR" | "|") all )*
+    all     := near ( "AND"? near )*          juxtaposition is AND
+    near    := unary ( ("NEAR/n" | "ONEAR/n") unary )*   left-associative
+    unary   := ("NOT" | "-") unary | primary
+    primary := "(" query ")" | word | "phrase" | field:word | field:"phrase"
+"""
+
+from __future__ import annotations
+
+from monitor.errors import QuerySyntaxError
+from monitor.query import fold, lexer, nodes
+from monitor.query.lexer import Token
+
+_STARTS_TERM = ("(", "NOT", "WORD", "PHRASE")
+
+
+def parse(text: str) -> nodes.Node:
+    """The tree of `text`; raise QuerySyntaxError (1-based column) if it is not a query.
+
+    A query must be able to match on something present: ``-a`` or ``-a OR b`` is an error
+    ("query needs at least one positive term").
+    """
+    tokens = lexer.tokenize(text)
+    if not tokens:
+        raise QuerySyntaxError("empty query", 1)
+    parser = _Parser(tokens)
+    tree = parser.query()
+    if parser.position < len(tokens):
+        extra = tokens[parser.position]
+        if extra.kind == ")":
+            raise QuerySyntaxError("unmatched closing parenthesis", extra.column)
+        raise QuerySyntaxError(f"unexpected {extra.text or extra.kind}", extra.column)
+    if not nodes.is_anchored(tree):
+        raise QuerySyntaxError("query needs at least one positive term", _unanchored(tree))
+    return tree
+
+
+class _Parser:
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+        self.position = 0
+
+    def peek(self) -> Token | None:
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def take(self) -> Token:
+        token = self.tokens[self.position]
+        self.position += 1
+        return token
+
+    def starts_term(self) -> bool:
+        token = self.peek()
+        return token is not None and token.kind in _STARTS_TERM
+
+    def query(self) -> nodes.Node:
+        children = [self.all()]
+        while (token := self.peek()) is not None and token.kind == "OR":
+            self.take()
+            if not self.starts_term():
+                raise QuerySyntaxError(f"{token.text} needs a term on both sides", token.column)
+            children.append(self.all())
+        return children[0] if len(children) == 1 else nodes.Or(tuple(children))
+
+    def all(self) -> nodes.Node:
+        children = [self.near()]
+        while (token := self.peek()) is not None and token.kind in (*_STARTS_TERM, "AND"):
+            if token.kind == "AND":
+                self.take()
+                if not self.starts_term():
+                    raise QuerySyntaxError("AND needs a term on both sides", token.column)
+            children.append(self.near())
+        return children[0] if len(children) == 1 else nodes.And(tuple(children))
+
+    def near(self) -> nodes.Node:
+        left = self.unary()
+        while (token := self.peek()) is not None and token.kind == "NEAR":
+            self.take()
+            if not self.starts_term():
+                raise QuerySyntaxError(f"{token.text} needs a term on both sides", token.column)
+            right = self.unary()
+            if not (nodes.is_positional(left) and nodes.is_positional(right)):
+                raise QuerySyntaxError(
+                    f"{token.text} needs words or phrases on both sides"
+                    " (not NOT, AND, site: or lang:)",
+                    token.column,
+                )
+            left = nodes.Near(left, right, token.distance, token.ordered, token.column)
+        return left
+
+    def unary(self) -> nodes.Node:
+        token = self.peek()
+        if token is not None and token.kind == "NOT":
+            self.take()
+            if not self.starts_term():
+                raise QuerySyntaxError(f"{token.text} needs a term after it", token.column)
+            return nodes.Not(self.unary(), token.column)
+        return self.primary()
+
+    def primary(self) -> nodes.Node:
+        token = self.take()
+        if token.kind == "(":
+            if (closing := self.peek()) is not None and closing.kind == ")":
+                raise QuerySyntaxError("empty parentheses", token.column)
+            inner = self.query()
+            closing = self.peek()
+            if closing is None or closing.kind != ")":
+                raise QuerySyntaxError("unclosed parenthesis", token.column)
+            self.take()
+            return inner
+        if token.kind in ("WORD", "PHRASE"):
+            return _leaf(token)
+        if token.kind == ")":
+            raise QuerySyntaxError("unmatched closing parenthesis", token.column)
+        raise QuerySyntaxError(f"{token.text} needs a term on both sides", token.column)
+
+
+def _leaf(token: Token) -> nodes.Node:
+    quoted = token.kind == "PHRASE"
+    shown = f'"{token.text}"' if quoted else token.text
+    display = f"{token.field}:{shown}" if token.field else shown
+    if token.field == "site":
+        host = token.text.strip().lower().rstrip(".")
+        if not host or any(char.isspace() or char in "/:" for char in host):
+            raise QuerySyntaxError("site: needs a host name, like site:example.com", token.column)
+        return nodes.Site(host, display, token.column)
+    if token.field == "lang":
+        code = token.text.strip().lower().replace("_", "-")
+        if not code or " " in code:
+            raise QuerySyntaxError("lang: needs a language code, like lang:de", token.column)
+        return nodes.Lang(code, display, token.column)
+    text = token.text
+    wildcard = not quoted and text.endswith("*")
+    words = tuple(fold.words(text[:-1] if wildcard else text))
+    if wildcard and (not words or len(words[-1]) < 2):
+        raise QuerySyntaxError("a wildcard needs at least 2 letters before *", token.column)
+    if not words:
+        what = "phrase" if quoted else f"'{text}'"
+        raise QuerySyntaxError(f"{what} has no letters or digits", token.column)
+    field: nodes.Field = "title" if token.field == "title" else "author" if token.field else "any"
+    return nodes.Words(words, display, token.column, field, wildcard)
+
+
+def _unanchored(node: nodes.Node) -> int:
+    """The column of the first place that makes `node` able to match on absences alone."""
+    if isinstance(node, nodes.Not):
+        return node.column
+    if isinstance(node, nodes.And):
+        return _unanchored(node.children[0])
+    if isinstance(node, nodes.Or):
+        return _unanchored(next(c for c in node.children if not nodes.is_anchored(c)))
+    return 1  # anchored leaves never get here

@@ -1,0 +1,235 @@
+"""One Aho-Corasick automaton over every brand's words, to skip documents cheaply.
+
+Tokenising a document costs far more than scanning it, so `Matcher` first maps the title
+and text to a *sketch* with a few C-speed string operations, runs the automaton over it
+once, and evaluates a brand's tree only when the words its query needs are all there.
+
+The sketch is a lossy image of the folded text, built so that it can only over-report:
+
+The text is first encoded one byte per character (`fold.byte_image`: Latin-1, else
+Windows-1252, which covers German and English text with its typographic punctuation) and
+mapped with one ``bytes.translate`` table; characters beyond go through a codec error
+handler, one run at a time. In the sketch:
+
+* every character that is not a word character (see `fold`) becomes a space, so the keys
+  `` word `` (with a space each side) hit whole words only and a wildcard `` prefix`` hits
+  word starts only;
+* every word character becomes its folded form (`fold.fold_char`), with each ``e``
+  dropped (rather than only an ``e`` after a, o, u: dropping them all is one C-level
+  ``bytes.translate``, and the extra hits it allows are rare and cost only an evaluation)
+  and each non-ASCII folded letter replaced by a consonant chosen by its code point (so
+  the sketch is ASCII and vowels keep their meaning for the ``e`` rule).
+
+Both sides of a word go through the same per-character map, so if a document word folds
+to a query word, the sketch of that document word is exactly the query word's key: the
+prefilter never causes a missed match. Tests and the bench check this against exact
+evaluation.
+
+A brand's *requirement* is a monotone formula over keys: a phrase needs all its words,
+NEAR both sides, AND every positive child, OR any child. NOT and the filters the sketch
+cannot see (site:, lang:, author:) require nothing; a brand whose requirement is nothing
+is evaluated on every document. A brand becomes a candidate through its *trigger* keys
+(of an AND only the rarest part's, see `triggers`) and is evaluated if its requirement
+holds on the keys found.
+"""
+
+from __future__ import annotations
+
+import codecs
+import functools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import ahocorasick
+
+from monitor.query import fold, nodes
+
+_CONSONANTS = "bcdfghjklmnpqrstvwxz"
+_HANDLER = "monitor.query.sketch"
+
+
+def _sketch_folded(folded: str) -> str:
+    """The sketch of already folded characters (see the module docstring)."""
+    out = []
+    for char in folded:
+        if char == "e":
+            continue
+        if char.isascii() and fold.is_word_char(char):
+            out.append(char)
+        elif fold.is_word_char(char):
+            out.append(_CONSONANTS[ord(char) % len(_CONSONANTS)])
+        else:
+            out.append(" ")
+    return "".join(out)
+
+
+@functools.cache
+def sketch_char(char: str) -> str:
+    """The sketch of one character of a document."""
+    return _sketch_folded(fold.fold_char(char)) if fold.is_word_char(char) else " "
+
+
+def _encode_error(error: UnicodeError) -> tuple[str, int]:
+    # Characters beyond Windows-1252 (Ł, Cyrillic, arrows…) are rare in one document; they
+    # come here from the C encoder, a run at a time.
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    run = error.object[error.start : error.end]
+    return "".join([sketch_char(char) for char in run]), error.end
+
+
+codecs.register_error(_HANDLER, _encode_error)
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    """How to sketch the bytes of one single-byte codec (see `fold.byte_image`)."""
+
+    table: bytes  # each byte to the one ASCII byte of its sketch
+    delete: bytes  # bytes whose sketch is empty (e, é, …)
+    longer: dict[int, bytes]  # bytes whose sketch is longer (ß -> ss)
+    shorter: bytes  # every byte but those, to find them with one translate
+
+
+def _tables(codec: str) -> _Tables:
+    table = bytearray(range(256))
+    delete = bytearray()
+    longer = {}
+    for code in range(256):
+        char = bytes([code]).decode(codec, errors="ignore")  # cp1252 leaves 5 bytes unused
+        image = sketch_char(char).encode("ascii") if char else b" "
+        if len(image) == 1:
+            table[code] = image[0]
+        elif not image:
+            delete.append(code)
+        else:
+            longer[code] = image
+    shorter = bytes(code for code in range(256) if code not in longer)
+    return _Tables(bytes(table), bytes(delete), longer, shorter)
+
+
+_TABLES = {codec: _tables(codec) for codec in fold.CODECS}
+
+
+def join(*texts: str) -> str:
+    """`texts` as separate fields of one string, as `sketch_of` wants them."""
+    return " " + "\n".join(texts) + " "
+
+
+def sketch(*texts: str) -> str:
+    """The sketch of `texts` as separate fields, with a space at both ends."""
+    joined = join(*texts)
+    return sketch_of(joined, fold.byte_image(joined))
+
+
+def sketch_of(joined: str, image: tuple[bytes, str] | None) -> str:
+    """The sketch of a `join`-ed string, given its `fold.byte_image`."""
+    # Beyond Windows-1252 (Ł, Cyrillic, arrows…) the encoder hands each run to Python.
+    raw, codec = image if image is not None else (joined.encode("cp1252", _HANDLER), "cp1252")
+    tables = _TABLES[codec]
+    if not raw.isascii():
+        for code in set(raw.translate(None, tables.shorter)):  # ß, þ, ¼: translate maps 1:1
+            raw = raw.replace(bytes((code,)), tables.longer[code])
+    return raw.translate(tables.table, tables.delete).decode("ascii")
+
+
+def key(word: str, prefix: bool) -> str:
+    """The automaton key of one folded word: whole words only, or word starts if `prefix`."""
+    return " " + _sketch_folded(word) + ("" if prefix else " ")
+
+
+# A requirement: a key id, ("&", parts), ("|", parts); None requires nothing.
+Requirement = int | tuple[str, tuple["Requirement", ...]] | None
+
+
+@dataclass
+class Builder:
+    """Collects keys from query trees and numbers them."""
+
+    keys: dict[str, int]
+
+    def requirement(self, node: nodes.Node) -> Requirement:
+        """What `node` needs to be present in a document's sketch before it can match."""
+        if isinstance(node, nodes.Words):
+            if node.field == "author":
+                return None
+            last = len(node.words) - 1
+            parts: list[Requirement] = [
+                self._key(key(word, node.wildcard and i == last))
+                for i, word in enumerate(node.words)
+            ]
+            return _combine("&", parts)
+        if isinstance(node, nodes.Near):
+            return _combine("&", [self.requirement(node.left), self.requirement(node.right)])
+        if isinstance(node, nodes.And):
+            return _combine("&", [self.requirement(child) for child in node.children])
+        if isinstance(node, nodes.Or):
+            parts = [self.requirement(child) for child in node.children]
+            return None if any(part is None for part in parts) else _combine("|", parts)
+        return None  # Not, Site, Lang
+
+    def _key(self, text: str) -> int:
+        return self.keys.setdefault(text, len(self.keys))
+
+
+def _combine(operator: str, parts: Iterable[Requirement]) -> Requirement:
+    kept = tuple(dict.fromkeys(part for part in parts if part is not None))
+    if not kept:
+        return None
+    return kept[0] if len(kept) == 1 else (operator, kept)
+
+
+def holds(requirement: Requirement, found: set[int]) -> bool:
+    """True if the keys `found` in a sketch satisfy `requirement`."""
+    if requirement is None:
+        return True
+    if isinstance(requirement, int):
+        return requirement in found
+    operator, parts = requirement
+    if operator == "&":
+        return all(holds(part, found) for part in parts)
+    return any(holds(part, found) for part in parts)
+
+
+def keys_in(requirement: Requirement) -> set[int]:
+    """Every key `requirement` mentions."""
+    if requirement is None:
+        return set()
+    if isinstance(requirement, int):
+        return {requirement}
+    return set().union(*(keys_in(part) for part in requirement[1]))
+
+
+def triggers(requirement: Requirement, usage: Mapping[int, int]) -> frozenset[int]:
+    """Keys of which at least one is found whenever `requirement` holds; few and rare ones.
+
+    Of an AND only one part needs to trigger (`holds` checks the rest); the part whose keys
+    the fewest brands share is chosen, since a key many brands need ("bank", "medical") is
+    most likely a common word. An OR needs every part's triggers.
+    """
+    if requirement is None:
+        return frozenset()
+    if isinstance(requirement, int):
+        return frozenset((requirement,))
+    operator, parts = requirement
+    options = [triggers(part, usage) for part in parts]
+    if operator == "|":
+        return frozenset().union(*options)
+    return min(options, key=lambda keys: sum(usage[key] for key in keys))
+
+
+class Automaton:
+    """Finds which of the numbered keys occur in a sketch."""
+
+    def __init__(self, keys: dict[str, int]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        for text, number in keys.items():
+            self._automaton.add_word(text, number)
+        self._empty = not keys
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def found(self, sketched: str) -> set[int]:
+        if self._empty:
+            return set()
+        return {number for _, number in self._automaton.iter(sketched)}
