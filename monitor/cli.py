@@ -28,7 +28,10 @@ from monitor import (
     __version__,
     delivery,
     digest,
+    domain,
     dry_run,
+    encoding,
+    fetch,
     logs,
     matching,
     pipeline,
@@ -38,7 +41,7 @@ from monitor import (
     text,
 )
 from monitor import config as config_module
-from monitor.errors import ConfigError, MonitorError
+from monitor.errors import ConfigError, MonitorError, QuerySyntaxError
 from monitor.service import Service, open_fetcher, open_service
 from monitor.settings import Settings
 from monitor.sources import presets
@@ -289,6 +292,58 @@ async def _mentions(
             return await mentions.listing(session, brands=brands, since=since, limit=limit)
     finally:
         await engine.dispose()
+
+
+@main.command(name="query")
+@click.argument("query_text", metavar="QUERY")
+@click.option("--text", "given_text", help="The text to test (HTML is stripped).")
+@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read the text from a file (HTML or plain).")  # fmt: skip
+@click.option("--url", help="Fetch this page and test its visible text.")
+@click.option("--title", default="", help="A title to test title: against.")
+@click.option("--author", default=None, help="An author to test author: against.")
+@click.option("--lang", default=None, help="The text's language, for lang:.")
+def query_command(
+    query_text: str,
+    given_text: str | None,
+    file: Path | None,
+    url: str | None,
+    title: str,
+    author: str | None,
+    lang: str | None,
+) -> None:
+    """Test QUERY on a text and show why it matches or not (like grep: exit 0 when it
+    matches, 1 when it does not, 2 when the query is invalid)."""
+    try:
+        matching.check(query_text)
+    except QuerySyntaxError as error:
+        errors.print(f"invalid query: {error}", markup=False, highlight=False)
+        caret = " " * (error.column - 1) + "^"
+        errors.print(f"  {query_text}\n  {caret}", markup=False, highlight=False)
+        raise SystemExit(2) from None
+    if sum(x is not None for x in (given_text, file, url)) != 1:
+        errors.print("give the text with exactly one of --text, --file or --url", markup=False)
+        raise SystemExit(2)
+    if url is not None:
+        settings = _settings()
+        config = _config(settings) if settings.config.exists() else None
+        markup = _run(_fetch_text(settings, config, url))
+    else:
+    elif given_text is not None:
+        markup = given_text
+    document = domain.Document(
+        key="query", url=url or "", title=title, text=text.visible_text(markup),
+        author=author, language=lang,
+    )  # fmt: skip
+    explanation = matching.explain(query_text, document)
+    console.print(str(explanation), markup=False, highlight=False)
+    raise SystemExit(0 if explanation.matched else 1)
+
+
+async def _fetch_text(settings: Settings, config: config_module.Config | None, url: str) -> str:
+    async with open_fetcher(settings, config) as fetcher:
+        response = await fetch.fetch(fetcher, domain.Request(url))
+    return encoding.decode(response.content, response.charset)
 
 
 @main.command(name="try")
