@@ -328,9 +328,10 @@ def query_command(
         settings = _settings()
         config = _config(settings) if settings.config.exists() else None
         markup = _run(_fetch_text(settings, config, url))
+    elif file is not None:
+        markup = file.read_text(encoding="utf-8")
     else:
-    elif given_text is not None:
-        markup = given_text
+        markup = given_text or ""
     document = domain.Document(
         key="query", url=url or "", title=title, text=text.visible_text(markup),
         author=author, language=lang,
