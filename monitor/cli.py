@@ -446,9 +446,14 @@ def _print_tried(tried: dry_run.Tried, *, has_brands: bool) -> None:
 
 @main.command(name="sources")
 def sources_command() -> None:
-    """Each source's health: ok, failing or broken, with its last success and error."""
+    """Each configured source's health: ok, failing or broken, with its last success and
+    error. Exit 1 if any is broken."""
     settings = _settings()
-    rows = _run(_sources(settings))
+    config = _config(settings)
+    configured = {source.name for source in config.sources}
+    # A source removed from sources.yaml keeps its row (its mentions refer to it), but is
+    # nobody's concern any more.
+    rows = [row for row in _run(_sources(settings)) if row.name in configured]
     table = Table("source", "type", "state", "last success", "failures", "items", "problem")
     styles = {"ok": "green", "failing": "yellow", "broken": "bold red"}
     for row in rows:

@@ -30,12 +30,20 @@ class Outcome:
     error: str | None = None
     wrong_content: bool = False
     empty_pages: tuple[str, ...] = ()
+    # Every page answered 304 Not Modified: the crawl learned nothing about the source.
+    unchanged: bool = False
 
 
 def next_health(
     previous: Health, outcome: Outcome, *, yielded_before: bool, failures_to_break: int
 ) -> tuple[Health, str | None]:
     """The state after `outcome`, and the event to tell the admins about, if any."""
+    if outcome.error is None and outcome.unchanged:
+        # Nothing was read, so nothing changed: a feed that broke by emptying stays broken
+        # while it keeps answering 304, and a failing one has at least answered.
+        if previous.state == BROKEN:
+            return previous, None
+        return Health(OK), None
     if outcome.error is not None:
         failures = previous.consecutive_failures + 1
         if outcome.wrong_content or failures >= failures_to_break or previous.state == BROKEN:
@@ -61,4 +69,5 @@ def _failed_reason(outcome: Outcome, failures: int) -> str:
     assert outcome.error is not None
     if outcome.wrong_content:
         return outcome.error
-    return f"failed {failures} times in a row; last: {outcome.error}"
+    times = "once" if failures == 1 else f"{failures} times in a row"
+    return f"failed {times}; last: {outcome.error}"

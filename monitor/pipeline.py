@@ -115,7 +115,10 @@ async def poll_source(
             for document in documents
             for match in crawler.matcher.match(document)
         ]
-        new = await mentions.save(session, source_id, found, now=now)
+        new = await mentions.save(
+            session, source_id, found, now=now,
+            near_duplicate=crawler.config.settings.near_duplicate,
+        )  # fmt: skip
         await alerting.queue_immediate(
             session, crawler.config, crawler.rules, new,
             source=source.name, sender=crawler.sender, now=now,
@@ -126,7 +129,10 @@ async def poll_source(
             await stored_sources.remember_validators(
                 session, url, etag=etag, last_modified=last_modified, now=now
             )
-        outcome = health.Outcome(empty_pages=tuple(crawl.empty_pages))
+        outcome = health.Outcome(
+            empty_pages=tuple(crawl.empty_pages),
+            unchanged=crawl.pages > 0 and crawl.not_modified == crawl.pages,
+        )
         await _settle(
             session, crawler, source, source_id, before, outcome, items=len(documents), now=now
         )
