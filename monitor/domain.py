@@ -139,6 +139,8 @@ class StoredMention:
     rating: float | None
     snippet: Snippet
     terms: tuple[str, ...]
+    # Other places the same story was seen: (source name, url), oldest first.
+    also_seen: tuple[tuple[str, str], ...] = ()
 
     @property
     def reference(self) -> str:

@@ -47,6 +47,8 @@ class Item:
     snippet: tuple[tuple[str, bool], ...]
     author: str | None
     why: str | None = None
+    # Other places the same story was seen: (label, link or None when not http(s)).
+    also: tuple[tuple[str, str | None], ...] = ()
 
     @property
     def snippet_text(self) -> str:
@@ -114,6 +116,10 @@ def item(
         snippet=tuple(mention.snippet.segments()),
         author=text.one_line(mention.author, 80) if mention.author else None,
         why=why,
+        also=tuple(
+            (f"{source} · {urlsplit(url).hostname or url}", safe_link(url))
+            for source, url in mention.also_seen
+        ),
     )
 
 

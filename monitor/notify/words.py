@@ -15,6 +15,7 @@ WORDS: dict[str, dict[str, str]] = {
         "rating": "Bewertung",
         "by": "von",
         "reference": "Referenz",
+        "also_seen": "Auch gesehen bei",
         "digest_footer": "Diese Zusammenfassung kommt vom Alarm „{alert}“ ({schedule}) "
         "und geht an {recipients}.",
         "immediate_footer": "Dieser Sofortalarm kommt vom Alarm „{alert}“ und geht an "
@@ -46,6 +47,7 @@ WORDS: dict[str, dict[str, str]] = {
         "rating": "Rating",
         "by": "by",
         "reference": "Reference",
+        "also_seen": "Also seen at",
         "digest_footer": 'This digest comes from the alert "{alert}" ({schedule}) and goes '
         "to {recipients}.",
         "immediate_footer": 'This immediate alert comes from the alert "{alert}" and goes to '

@@ -8,14 +8,15 @@ DO NOTHING makes the loser a no-op rather than an error.
 from __future__ import annotations
 
 from collections.abc import Sequence
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monitor import domain, fingerprint
-from monitor.store import upsert
+from monitor import domain
+from monitor.store import stories, upsert
 from monitor.store.schema import Document, Mention, Source
 
 # Keep each statement's parameter count well under SQLite's limit (32,766).
@@ -32,17 +33,26 @@ class Found:
 
 
 async def save(
-    session: AsyncSession, source_id: int, found: Sequence[Found], *, now: datetime
+    session: AsyncSession,
+    source_id: int,
+    found: Sequence[Found],
+    *,
+    now: datetime,
+    near_duplicate: float = 1.0,
 ) -> dict[int, Found]:
     """Store the documents and their mentions; return the mentions new to the database,
     by id.
 
-    A document seen before keeps its first source and first-seen time; if its text changed
-    (an edited post) title and text are updated. A mention already stored stays as it was.
+    Documents are placed in their stories first (see stories.place): the same item seen
+    through another source, at another URL, or as a near-identical copy (similarity at or
+    above `near_duplicate`) adds a sighting, not a mention. A mention already stored stays
+    as it was.
     """
     if not found:
         return {}
-    ids = await _save_documents(session, source_id, [f.document for f in found], now=now)
+    ids = await stories.place(
+        session, source_id, [f.document for f in found], now=now, threshold=near_duplicate
+    )
     by_pair = {(item.match.brand, ids[item.document.key]): item for item in found}
     rows = [
         {
@@ -69,48 +79,6 @@ async def save(
     return dict(sorted(new.items()))
 
 
-async def _save_documents(
-    session: AsyncSession, source_id: int, documents: Sequence[domain.Document], *, now: datetime
-) -> dict[str, int]:
-    unique = {d.key: d for d in documents}  # the same post twice in one crawl is one row
-    rows = [
-        {
-            "key": d.key,
-            "source_id": source_id,
-            "url": d.url,
-            "title": d.title,
-            "text": d.text,
-            "author": d.author,
-            "published_at": d.published_at,
-            "rating": d.rating,
-            "language": d.language,
-            "content_hash": fingerprint.content_hash(f"{d.title}\n{d.text}"),
-            "first_seen_at": now,
-        }
-        for d in unique.values()
-    ]
-    ids: dict[str, int] = {}
-    for start in range(0, len(rows), BATCH):
-        batch = rows[start : start + BATCH]
-        statement = upsert.insert(session, Document).values(batch)
-        statement = statement.on_conflict_do_update(
-            index_elements=["key"],
-            set_={
-                "title": statement.excluded.title,
-                "text": statement.excluded.text,
-                "content_hash": statement.excluded.content_hash,
-            },
-            where=Document.content_hash != statement.excluded.content_hash,
-        )
-        await session.execute(statement)
-        keys = [row["key"] for row in batch]
-        result = await session.execute(
-            select(Document.key, Document.id).where(Document.key.in_(keys))
-        )
-        ids.update({key: id_ for key, id_ in result.all()})
-    return ids
-
-
 def listed_query() -> Select[Mention, Document, str]:
     """Mentions joined with what is shown of them; shared by listings and digests."""
     return (
@@ -118,6 +86,19 @@ def listed_query() -> Select[Mention, Document, str]:
         .join(Document, Mention.document_id == Document.id)
         .join(Source, Document.source_id == Source.id)
     )
+
+
+async def with_places(
+    session: AsyncSession, rows: Sequence[tuple[Mention, Document, str]]
+) -> list[domain.StoredMention]:
+    """Stored mentions for joined rows, each with the other places its story was seen."""
+    places = await stories.seen_at(session, sorted({document.id for _, document, _ in rows}))
+    stored = []
+    for mention, document, source in rows:
+        first = (source, document.url)
+        others = tuple(dict.fromkeys(p for p in places.get(document.id, []) if p != first))
+        stored.append(dataclasses.replace(to_stored(mention, document, source), also_seen=others))
+    return stored
 
 
 def to_stored(mention: Mention, document: Document, source: str) -> domain.StoredMention:
@@ -150,11 +131,12 @@ async def listing(
     if since is not None:
         query = query.where(Mention.created_at >= since)
     query = query.order_by(Mention.created_at.desc(), Mention.id.desc()).limit(limit)
-    return [to_stored(*row) for row in (await session.execute(query)).all()]
+    return await with_places(session, (await session.execute(query)).all())
 
 
 async def by_ids(session: AsyncSession, ids: Sequence[int]) -> list[domain.StoredMention]:
     """The mentions with these ids, in the order given."""
     query = listed_query().where(Mention.id.in_(ids))
-    found = {row[0].id: to_stored(*row) for row in (await session.execute(query)).all()}
+    rows = await with_places(session, (await session.execute(query)).all())
+    found = {stored.id: stored for stored in rows}
     return [found[i] for i in ids if i in found]

@@ -43,7 +43,7 @@ async def undelivered(
     if stored_before is not None:
         query = query.where(Mention.created_at <= stored_before)
     query = query.order_by(Document.published_at.desc(), Mention.id.desc()).limit(limit)
-    return [mentions.to_stored(*row) for row in (await session.execute(query)).all()]
+    return await mentions.with_places(session, (await session.execute(query)).all())
 
 
 async def enqueue(

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -133,6 +134,8 @@ class Document(Base):
     language: Mapped[str | None] = mapped_column(String(10))
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # MinHash signature (monitor.neardup) for finding syndicated copies; None if too short.
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Mention(Base):
@@ -227,3 +230,42 @@ class DigestWindow(Base):
     closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     mentions: Mapped[int] = mapped_column(Integer)
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+
+
+class DocumentAlias(Base):
+    """A document key that turned out to be the same story as a stored document (the same
+    text, or nearly, at another URL): later crawls map it straight to that document."""
+
+    __tablename__ = "document_aliases"
+
+    key: Mapped[str] = mapped_column(String(2000), primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+
+
+class DocumentBand(Base):
+    """LSH band keys of a document's MinHash signature (see monitor.neardup)."""
+
+    __tablename__ = "document_bands"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class Sighting(Base):
+    """Where a document (a story) was seen: each source and URL once."""
+
+    __tablename__ = "sightings"
+    __table_args__ = (UniqueConstraint("document_id", "source_id", "url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(Text)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
