@@ -9,6 +9,7 @@ the refused recipient when others got it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections.abc import Callable
@@ -140,6 +141,14 @@ async def drain(
         rows = [row for row in rows if row.id not in attempted]
         if not rows:
             return Drained(worker.sent, worker.retrying, worker.failed)
-        for row in rows:
-            attempted.add(row.id)
-            await worker.deliver(row)
+        try:
+            for row in rows:
+                attempted.add(row.id)
+                await worker.deliver(row)
+        except asyncio.CancelledError:
+            # Shutting down: hand back what this worker claimed but has not settled, so
+            # another process sends it now rather than after the lease. The mail in flight
+            # may have reached the server: then it is sent again, with the same Message-ID.
+            async with db.transaction(sessions) as session:
+                await outbox.release(session, [row.id for row in rows])
+            raise

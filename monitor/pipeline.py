@@ -10,11 +10,12 @@ source must not stop the others.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -26,9 +27,9 @@ from monitor.store import sources as stored_sources
 
 log = logging.getLogger(__name__)
 
-# Long enough for a slow crawl to finish; short enough that a crashed worker's source is
-# picked up again in the next interval.
-CRAWL_LEASE = timedelta(minutes=10)
+# A crawl holds its source for this long and renews the claim after every page, so a
+# replica that dies mid-crawl (SIGKILL, power) blocks its source for at most this long.
+CRAWL_LEASE = timedelta(seconds=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,11 @@ async def poll_source(
         crawl = await walk.walk(
             crawler.fetcher, source, now=now, history=_StoredHistory(crawler.sessions, source_id)
         )
+    except asyncio.CancelledError:
+        # Shutting down: hand the source back at once instead of leaving it leased.
+        async with db.transaction(crawler.sessions) as session:
+            await stored_sources.release(session, source_id)
+        raise
     except (FetchError, SourceError) as error:
         outcome = health.Outcome(str(error), wrong_content=isinstance(error, SourceError))
         return await _failed(crawler, source, source_id, before, outcome, now=now)
@@ -187,6 +193,12 @@ class _StoredHistory:
     async def known(self, keys: Iterable[str]) -> set[str]:
         async with db.transaction(self.sessions) as session:
             return await seen.known(session, keys)
+
+    async def alive(self) -> None:
+        async with db.transaction(self.sessions) as session:
+            await stored_sources.renew(
+                session, self.source_id, now=datetime.now(UTC), lease=CRAWL_LEASE
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,7 +86,14 @@ def _alembic_config(connection: Connection) -> AlembicConfig:
     return config
 
 
+# Any constant both sides agree on: replicas starting together take turns migrating.
+_MIGRATION_LOCK = 0x6D6F6E69746F72  # "monitor"
+
+
 def _upgrade(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # Held until this transaction ends; the next replica then finds nothing to do.
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
     _refuse_newer_schema(connection)
     command.upgrade(_alembic_config(connection), "head")
 

@@ -142,6 +142,15 @@ async def claim_due(
     return claimed
 
 
+async def release(session: AsyncSession, outbox_ids: Sequence[int]) -> None:
+    """Give back the leases of rows still pending (sent or failed rows keep their state)."""
+    await session.execute(
+        update(Outbox)
+        .where(Outbox.id.in_(outbox_ids), Outbox.status == PENDING)
+        .values(lease_until=None)
+    )
+
+
 async def mark_sent(session: AsyncSession, outbox_id: int, *, now: datetime) -> None:
     """The server accepted the mail for every recipient still due."""
     await session.execute(

@@ -37,6 +37,17 @@ async def claim(session: AsyncSession, source_id: int, *, now: datetime, lease: 
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def renew(session: AsyncSession, source_id: int, *, now: datetime, lease: timedelta) -> None:
+    """Extend a crawl lease this worker holds."""
+    source = await session.get_one(Source, source_id)
+    source.lease_until = now + lease
+
+
+async def release(session: AsyncSession, source_id: int) -> None:
+    """Give a source's lease back (a crawl that was interrupted)."""
+    await session.execute(update(Source).where(Source.id == source_id).values(lease_until=None))
+
+
 async def record_crawl(
     session: AsyncSession,
     source_id: int,
