@@ -64,7 +64,7 @@ async def test_an_oversized_content_length_is_refused_before_reading(server: Ser
     async with opener("127.0.0.1", limits=limits) as fetcher:
         with pytest.raises(TooLargeError, match="5368709120 bytes is over the cap"):
             await fetch.fetch(fetcher, domain.Request(f"{server.url}/huge"))
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 4.0  # refused up front, not after the 5 s deadline
 
 
 async def test_a_redirect_loop_stops_after_five_hops(server: Server) -> None:

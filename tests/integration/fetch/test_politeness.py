@@ -18,7 +18,7 @@ from tests.integration.fetch.loopback import LIMITS, Reply, Server, opener
 async def test_two_sources_on_one_host_share_its_concurrency_and_delay(server: Server) -> None:
     server.routes["/forum"] = Reply(body=b"forum", hold=0.4)
     server.routes["/reviews"] = Reply(body=b"reviews", hold=0.4)
-    policy = {"127.0.0.1": HostPolicy(concurrency=2, delay=0.15)}
+    policy = {"127.0.0.1": HostPolicy(concurrency=2, delay=0.3)}
 
     async def source(path: str) -> None:  # one source's crawl: three pages, one by one
         for page in range(3):
@@ -28,7 +28,8 @@ async def test_two_sources_on_one_host_share_its_concurrency_and_delay(server: S
         await asyncio.gather(source("/forum"), source("/reviews"))
     starts = sorted(s.at for s in server.seen)  # robots.txt included: it counts too
     assert len(starts) == 7
-    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.14
+    # Arrival times jitter on a busy machine; without the delay the gaps would be ~0.
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.2
     assert server.max_in_flight == 2
 
 
@@ -53,7 +54,7 @@ async def test_a_long_retry_after_fails_fast_instead_of_holding_the_worker(
             await fetch.fetch(fetcher, domain.Request(f"{server.url}/busy"))
         with pytest.raises(FetchError, match="asked to pause"):  # the whole host is paused
             await fetch.fetch(fetcher, domain.Request(f"{server.url}/other"))
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 30  # not the 600 s the server asked for
     assert len(server.hits("/busy")) == 1
     assert server.hits("/other") == []
 
@@ -61,7 +62,7 @@ async def test_a_long_retry_after_fails_fast_instead_of_holding_the_worker(
 async def test_a_slow_host_does_not_delay_another(make_server) -> None:
     slow: Server = await make_server()
     fast: Server = await make_server()
-    slow.routes["/slow"] = Reply(body=b"late", hold=0.6)
+    slow.routes["/slow"] = Reply(body=b"late", hold=2.0)
     fast.routes["/fast"] = Reply(body=b"quick")
     policies = {"127.0.0.1": HostPolicy(concurrency=1, delay=0), "localhost": HostPolicy(delay=0)}
     async with opener("127.0.0.1", "localhost", policies=policies) as fetcher:
@@ -72,7 +73,7 @@ async def test_a_slow_host_does_not_delay_another(make_server) -> None:
         took = time.monotonic() - started
         await hanging
     assert quick.content == b"quick"
-    assert took < 0.5
+    assert took < 1.5  # it did not wait for the slow host's 2 s
 
 
 async def test_limits_fixture_is_fast() -> None:
