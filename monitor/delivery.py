@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from monitor import text
+from monitor import metrics, text
 from monitor.errors import PermanentDeliveryError, TemporaryDeliveryError
 from monitor.notify.email import Accepted, Mailer
 from monitor.store import db, outbox
@@ -87,6 +87,7 @@ class _Sender:
             await self._retry(row, f"refused for now: {refusals}", later)
             return
         self.sent += 1
+        metrics.MAILS.labels("sent").inc()
         async with db.transaction(self.sessions) as session:
             await outbox.mark_sent(session, row.id, now=self.clock())
         log.info(
@@ -101,6 +102,7 @@ class _Sender:
             await self._fail(row, f"gave up after {attempt} attempts: {error}")
             return
         self.retrying += 1
+        metrics.MAILS.labels("retry").inc()
         next_at = self.clock() + backoff(attempt, jitter=self.rng())
         async with db.transaction(self.sessions) as session:
             await outbox.mark_retry(
@@ -115,6 +117,7 @@ class _Sender:
 
     async def _fail(self, row: Outbox, error: str) -> None:
         self.failed += 1
+        metrics.MAILS.labels("failed").inc()
         async with db.transaction(self.sessions) as session:
             await outbox.mark_failed(session, row.id, error=error)
         log.error(

@@ -19,7 +19,18 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from monitor import alerting, domain, fetch, health, matching, sources, text, urgency, walk
+from monitor import (
+    alerting,
+    domain,
+    fetch,
+    health,
+    matching,
+    metrics,
+    sources,
+    text,
+    urgency,
+    walk,
+)
 from monitor import config as config_module
 from monitor.errors import FetchError, SourceError
 from monitor.store import db, mentions, names, seen
@@ -103,6 +114,8 @@ async def poll_source(
         outcome = health.Outcome(f"internal error: {error!r}")
         return await _failed(crawler, source, source_id, before, outcome, now=now)
     documents = crawl.documents
+    _count_fetches(crawl)
+    metrics.ITEMS.labels(source.type).inc(len(documents))
     for warning in dict.fromkeys(crawl.warnings):  # the same warning on every page: once
         log.warning(warning, extra=_event("source_warning", source))
 
@@ -142,6 +155,8 @@ async def poll_source(
         await _settle(
             session, crawler, source, source_id, before, outcome, items=len(documents), now=now
         )
+    metrics.CRAWLS.labels("ok").inc()
+    metrics.MENTIONS.inc(len(new))
     log.info(
         "crawled %s: %d items, %d new mentions",
         source.name, len(documents), len(new),
@@ -251,12 +266,20 @@ async def _failed(
     now: datetime,
 ) -> CrawlResult:
     error = outcome.error or "failed"
+    metrics.CRAWLS.labels("error").inc()
+    metrics.FETCHES.labels("error").inc()
     log.warning(
         "crawl failed: %s", error, extra=_event("crawl_failed", source, error=text.one_line(error))
     )
     async with db.transaction(crawler.sessions) as session:
         await _settle(session, crawler, source, source_id, before, outcome, items=None, now=now)
     return CrawlResult(source.name, error=error)
+
+
+def _count_fetches(crawl: walk.Walked) -> None:
+    for visit in crawl.visits:
+        outcome = "not_modified" if visit.status == 304 else "ok" if visit.status < 400 else "error"
+        metrics.FETCHES.labels(outcome).inc()
 
 
 def _event(name: str, source: sources.SourceBase, **fields: object) -> dict[str, object]:

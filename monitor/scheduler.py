@@ -12,21 +12,26 @@ import asyncio
 import functools
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import config as config_module
-from monitor import delivery, digest, pipeline, schedule
+from monitor import delivery, digest, metrics, pipeline, schedule, web
 from monitor.service import Service
 
 log = logging.getLogger(__name__)
 
 OUTBOX_EVERY = timedelta(seconds=30)
+HEARTBEAT_EVERY = timedelta(seconds=5)
+# SIGTERM to exit must stay within 10 s (container runtimes then kill): 8 s for running
+# jobs, the rest for handing back their leases.
 GRACE_SECONDS = 8.0
 
 
@@ -48,6 +53,17 @@ class Runner:
         self.scheduler = AsyncIOScheduler(timezone=service.config.settings.timezone)
         self.in_flight: set[asyncio.Task[Any]] = set()
         self.stopping = asyncio.Event()
+        self.last_tick_at: float | None = None
+        self.scheduler.add_listener(self._record_lag, EVENT_JOB_SUBMITTED)
+
+    def _record_lag(self, event: JobSubmissionEvent) -> None:
+        if event.scheduled_run_times:
+            lag = (utcnow() - event.scheduled_run_times[0]).total_seconds()
+            metrics.JOB_LAG.labels(metrics.job_kind(event.job_id)).observe(max(lag, 0.0))
+
+    async def heartbeat(self) -> None:
+        self.last_tick_at = time.time()
+        metrics.LAST_TICK.set(self.last_tick_at)
 
     def _job(
         self, name: str, work: Callable[[], Awaitable[object]]
@@ -95,6 +111,12 @@ class Runner:
             self._job("catch-up", self.catch_up), id="catch-up", next_run_time=now
         )
         self.scheduler.add_job(
+            self.heartbeat,
+            IntervalTrigger(seconds=HEARTBEAT_EVERY.total_seconds()),
+            id="heartbeat",
+            next_run_time=now,
+        )
+        self.scheduler.add_job(
             self._job("outbox", self.drain),
             IntervalTrigger(seconds=OUTBOX_EVERY.total_seconds()),
             id="outbox",
@@ -130,6 +152,7 @@ class Runner:
             loop.add_signal_handler(sig, self.stopping.set)
         self.schedule_all()
         self.scheduler.start()
+        http = await self._serve_http()
         log.info(
             "monitor is running",
             extra={"event": "service_started", "sources": len(self.service.config.sources),
@@ -138,9 +161,27 @@ class Runner:
         try:
             await self.stopping.wait()
         finally:
+            if http is not None:
+                http.close()
             await self.stop()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
+
+    async def _serve_http(self) -> asyncio.Server | None:
+        settings = self.service.settings
+        if not settings.http_port:
+            return None
+        probe = web.Probe(self.service, lambda: self.scheduler.running, lambda: self.last_tick_at)
+        try:
+            return await web.serve(probe, settings.http_host, settings.http_port)
+        except OSError as error:
+            # Crawling and mail matter more than the probe: keep running, say so loudly (a
+            # container's HEALTHCHECK then fails and shows it).
+            log.error(
+                "cannot serve /healthz and /metrics on %s:%s: %s",
+                settings.http_host, settings.http_port, error, extra={"event": "http_failed"},
+            )  # fmt: skip
+            return None
 
     async def stop(self) -> None:
         self.stopping.set()

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         'list (["127.0.0.1", "wiki.intranet:8443"]) or a comma-separated list.',
     )
     log_level: str = "INFO"
+    http_host: str = Field(
+        default="127.0.0.1",
+        description="Where /healthz and /metrics listen (0.0.0.0 in a container).",
+    )
+    http_port: int = Field(default=8080, ge=0, le=65535, description="0 turns them off.")
 
     @field_validator("allow_hosts", mode="before")
     @classmethod

@@ -6,11 +6,18 @@ import json
 import signal
 import subprocess
 import time
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from monitor.demo.mailsink import free_port
 from tests.conftest import Entry, rss_feed
 from tests.e2e.conftest import MONITOR, REPO, clean_env, run_monitor
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode()
 
 
 def _feed(server, title: str) -> str:
@@ -127,7 +134,9 @@ sources: [{{name: dead, type: feed, url: "{feed_server.base}/missing.xml"}}]
     assert "HTTP 404" in result.stdout
 
 
-def test_run_crawls_on_schedule_and_stops_cleanly_on_sigterm(tmp_path: Path, feed_server) -> None:
+def test_run_crawls_serves_health_and_metrics_and_stops_cleanly_on_sigterm(
+    tmp_path: Path, feed_server
+) -> None:
     feed_server.serve("/feed.xml", _feed(feed_server, "Vaude im Test"))
     (tmp_path / "sources.yaml").write_text(
         f"""
@@ -136,8 +145,10 @@ sources: [{{name: blog, type: feed, url: "{feed_server.base}/feed.xml", every: 1
 """,
         encoding="utf-8",
     )
+    port = free_port()
+    env = clean_env(MONITOR_ALLOW_HOSTS="127.0.0.1", MONITOR_HTTP_PORT=str(port))
     process = subprocess.Popen(
-        [str(MONITOR), "run"], cwd=tmp_path, env=clean_env(MONITOR_ALLOW_HOSTS="127.0.0.1"),
+        [str(MONITOR), "run"], cwd=tmp_path, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -145,6 +156,16 @@ sources: [{{name: blog, type: feed, url: "{feed_server.base}/feed.xml", every: 1
         while len(feed_server.requests_for("/feed.xml")) < 3 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert len(feed_server.requests_for("/feed.xml")) >= 3, "the interval job did not repeat"
+        health = json.loads(_get(f"http://127.0.0.1:{port}/healthz"))
+        assert health == {"status": "ok", "database": "ok", "scheduler": "running",
+                          "last_tick_age_seconds": health["last_tick_age_seconds"]}  # fmt: skip
+        assert health["last_tick_age_seconds"] < 60
+        scraped = _get(f"http://127.0.0.1:{port}/metrics")
+        assert 'monitor_fetches_total{outcome="ok"}' in scraped
+        assert 'monitor_crawls_total{outcome="ok"}' in scraped
+        assert "monitor_mentions_stored_total 1.0" in scraped  # stored once, crawled often
+        assert 'monitor_sources{state="ok"} 1.0' in scraped
+        assert "monitor_job_lag_seconds_bucket" in scraped
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=15)
     finally:
