@@ -9,12 +9,14 @@ Exit codes: 0 success, 1 the work failed (every source failed, a mail could not 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import sys
 from collections.abc import Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
 import pydantic
@@ -361,7 +363,8 @@ def try_command(target: str, preset: str | None, source_type: str | None, pages:
     config = _config(settings) if settings.config.exists() or not (preset or source_type) else None
     source = _source_to_try(config, target, preset, source_type)
     tried = _run(_try(settings, config, source, pages))
-    _print_tried(tried, has_brands=config is not None)
+    zone = config.settings.timezone if config is not None else config_module.Settings().timezone
+    _print_tried(tried, has_brands=config is not None, timezone=zone)
     if tried.error:
         raise SystemExit(1)
 
@@ -384,7 +387,8 @@ def _source_to_try(
         except ValueError as error:
             errors.print(f"--preset: {error}", markup=False)
             raise SystemExit(2) from None
-    fields: dict[str, Any] = {"name": "try", "type": kind, "url": target}
+    zone = config.settings.timezone if config is not None else config_module.Settings().timezone
+    fields: dict[str, Any] = {"name": "try", "type": kind, "url": target, "timezone": zone}
     if preset:
         fields["preset"] = preset
     try:
@@ -401,47 +405,42 @@ async def _try(
 ) -> dry_run.Tried:
     brands = config.brands if config is not None else ()
     matcher = matching.compile([b.to_query() for b in brands]) if brands else None
-    fetch_config = config or config_module.Config(
-        brands=(config_module.Brand(name="-", query="-"),)
-    )
-    async with open_fetcher(settings, fetch_config) as fetcher:
+    async with open_fetcher(settings, config) as fetcher:
         return await dry_run.try_source(fetcher, source, matcher, now=_now(), max_pages=pages)
 
 
-def _print_tried(tried: dry_run.Tried, *, has_brands: bool) -> None:
+def _print_tried(tried: dry_run.Tried, *, has_brands: bool, timezone: str) -> None:
+    """Plain lines, not tables: URLs must stay whole at any terminal width."""
     if tried.walked is None:
         errors.print(f"{tried.source}: {tried.error}", markup=False, highlight=False)
         return
     walked = tried.walked
-    visits = Table("page", "status", "items", "links followed", "url", title="pages fetched")
+    say = functools.partial(console.print, markup=False, highlight=False, soft_wrap=True)
+    say(f"pages fetched: {len(walked.visits)}")
     for visit in walked.visits:
-        visits.add_row(visit.kind, str(visit.status), str(visit.items), str(visit.followed),
-                       visit.url)  # fmt: skip
-    console.print(visits)
-    items = Table("author", "date", "rating", "first words", "permalink",
-                  title=f"{len(walked.documents)} items")  # fmt: skip
-    for document in walked.documents:
-        items.add_row(
-            document.author or "",
-            f"{document.published_at:%Y-%m-%d %H:%M}" if document.published_at else "?",
-            f"{document.rating:g}" if document.rating is not None else "",
-            text.one_line(document.title + " – " + document.text, 60),
-            document.url,
-        )
-    console.print(items)
+        say(f"  {visit.kind} {visit.status}: {visit.items} items, {visit.followed} links "
+            f"followed  {visit.url}")  # fmt: skip
+    say(f"\n{len(walked.documents)} items (dates in {timezone}):")
+    zone = ZoneInfo(timezone)
+    for number, document in enumerate(walked.documents, start=1):
+        when = f"{document.published_at.astimezone(zone):%Y-%m-%d %H:%M}" if (
+            document.published_at) else "no date"  # fmt: skip
+        rating = f" · {document.rating:g}★" if document.rating is not None else ""
+        say(f"{number:>3}. {document.author or '(no author)'} · {when}{rating} · {document.url}")
+        say(f"     {text.one_line(document.title + ' – ' + document.text, 100)}")
     for warning in dict.fromkeys(walked.warnings):
-        console.print(f"warning: {warning}", markup=False, highlight=False)
+        say(f"warning: {warning}")
     if not walked.documents:
-        console.print("no items: the page was fetched, but nothing in it was read as an item",
-                      markup=False)  # fmt: skip
+        say("no items: the page was fetched, but nothing in it was read as an item")
     if not has_brands:
-        console.print("(no sources.yaml here, so no brands were matched)", markup=False)
+        say("(no sources.yaml here, so no brands were matched)")
         return
-    hits = Table("brand", "terms", "item", title=f"{len(tried.matches)} items mention a brand")
+    say(f"\n{len(tried.matches)} items mention a brand:")
+    numbers = {id(document): n for n, document in enumerate(walked.documents, start=1)}
     for document, matches in tried.matches:
         for match in matches:
-            hits.add_row(match.brand, ", ".join(match.terms), text.one_line(document.title, 60))
-    console.print(hits)
+            say(f"  {match.brand} ({', '.join(match.terms)}) in item {numbers[id(document)]}: "
+                f"{text.one_line(document.title, 80)}")  # fmt: skip
 
 
 @main.command(name="sources")

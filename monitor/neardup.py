@@ -14,8 +14,6 @@ import hashlib
 import re
 import struct
 
-from datasketch import MinHash
-
 PERMUTATIONS = 128
 BANDS = 32
 ROWS = PERMUTATIONS // BANDS
@@ -33,6 +31,10 @@ def shingles(text: str) -> set[bytes]:
 
 def signature(text: str) -> bytes:
     """The MinHash signature of `text`, packed as bytes for storage."""
+    # Imported here: datasketch pulls in numpy and scipy, a second of start-up that only
+    # crawls finding new documents need, not every CLI command.
+    from datasketch import MinHash
+
     minhash = MinHash(num_perm=PERMUTATIONS)
     minhash.update_batch(list(shingles(text)))
     return struct.pack(f"<{PERMUTATIONS}I", *(int(v) for v in minhash.hashvalues))

@@ -164,7 +164,7 @@ async def poll_source(
                      pages=crawl.pages, duration_ms=round((time.monotonic() - started) * 1000)),
     )  # fmt: skip
     return CrawlResult(
-        source.name, len(documents), tuple(new), crawl.pages, crawl.not_modified,
+        source.name, len({d.key for d in documents}), tuple(new), crawl.pages, crawl.not_modified,
         warnings=tuple(dict.fromkeys(crawl.warnings)),
     )  # fmt: skip
 
