@@ -24,6 +24,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from monitor import matching, politeness_policy, schedule, yaml_lines
 from monitor import sources as source_types
@@ -87,6 +88,12 @@ class Settings(_Frozen):
     admins: tuple[Email, ...] = Field(
         default=(),
         description="Who gets test mails (`monitor check --smtp`) and source-health mails.",
+    )
+    near_duplicate: float = Field(
+        default=0.8,
+        ge=0.5,
+        le=1.0,
+        description="Texts at least this similar (0.5-1) are one story; 1.0: identical only.",
     )
     failures_before_attention: int = Field(
         default=3, ge=1, le=100, description="Failed crawls in a row that make a source broken."
@@ -184,6 +191,55 @@ class Config(_Frozen):
         default_factory=dict,
         description="Per-host politeness (concurrency, delay), shared by all its sources.",
     )
+
+    @model_validator(mode="after")
+    def _fill_search_queries(self) -> Config:
+        """Each `search` source without `queries` gets its brands' (name, query) pairs in
+        `brand_queries` (see `sources.search.with_brand_queries`), so the adapter stays
+        pure. A name in a search source's `brands:` that no brand has is an error there."""
+        queries = {brand.name: brand.all_queries for brand in self.brands}
+        unknown: list[InitErrorDetails] = []
+        filled: list[source_types.SourceConfig] = []
+        for index, source in enumerate(self.sources):
+            if isinstance(source, source_types.search.SearchSource):
+                for position, name in enumerate(source.brands):
+                    if name not in queries:
+                        hint = difflib.get_close_matches(name, sorted(queries), n=1)
+                        message = f"no brand is named '{name}'" + (
+                            f": did you mean '{hint[0]}'?" if hint else "")  # fmt: skip
+                        unknown.append(InitErrorDetails(
+                            type=PydanticCustomError("unknown_brand", "{message}",
+                                                     {"message": message}),
+                            loc=("sources", index, "brands", position), input=name,
+                        ))  # fmt: skip
+                source = source_types.search.with_brand_queries(source, queries)
+            filled.append(source)
+        if unknown:
+            raise ValidationError.from_exception_data("Config", unknown)
+        return self.model_copy(update={"sources": tuple(filled)})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sources_default_to_the_settings_time_zone(cls, data: Any) -> Any:
+        """A source without `timezone` reads dates in settings.timezone, as documented:
+        filled in before validation, so adapters (which see only their source) need not
+        know the settings. An invalid zone is left for its own error to report."""
+        if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
+            return data
+        given = data.get("settings")
+        settings: dict[str, Any] = given if isinstance(given, dict) else {}
+        zone = settings.get("timezone", Settings.model_fields["timezone"].default)
+        try:
+            _timezone(zone)
+        except (ValueError, TypeError):
+            return data
+        sources = [
+            {**source, "timezone": zone}
+            if isinstance(source, dict) and "timezone" not in source
+            else source
+            for source in data["sources"]
+        ]
+        return {**data, "sources": sources}
 
     def source(self, name: str) -> source_types.SourceConfig:
         for source in self.sources:

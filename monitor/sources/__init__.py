@@ -10,11 +10,16 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from monitor.sources import discourse, feed, forum, review
+from monitor.sources import discourse, feed, forum, jsonapi, review, search
 from monitor.sources.base import Adapter, SourceBase
 
 SourceConfig = Annotated[
-    feed.FeedSource | forum.ForumSource | review.ReviewSource | discourse.DiscourseSource,
+    feed.FeedSource
+    | forum.ForumSource
+    | review.ReviewSource
+    | discourse.DiscourseSource
+    | search.SearchSource
+    | jsonapi.JsonSource,
     Field(discriminator="type"),
 ]
 
@@ -23,6 +28,8 @@ ADAPTERS: dict[str, Adapter[Any]] = {
     "forum": forum.ADAPTER,
     "reviews": review.ADAPTER,
     "discourse": discourse.ADAPTER,
+    "search": search.ADAPTER,
+    "json": jsonapi.ADAPTER,
 }
 
 

@@ -1,8 +1,10 @@
 """Presets: the selectors of a forum or review engine, shipped as YAML data beside this file.
 
-Each ``<name>.yaml`` holds `kind` (forum or reviews), `engine` (what it was written
-for, with the version), `selectors` (field -> selector spec, see `sources.selectors`) and
-optional `options` (engine facts such as whether a list row links the thread's last page).
+Each ``<name>.yaml`` holds `kind` (forum, reviews, search or json), `engine` (what it was
+written for, with the version), `selectors` (field -> selector spec, see
+`sources.selectors`) and optional `options` (engine facts such as whether a list row links
+the thread's last page; for search and json presets the URL template and JSON mapping,
+see `sources.search` and `sources.jsonapi`).
 A source names a preset and may override any selector; adding an engine is adding a file
 here and a fixture folder under tests/golden/.
 """

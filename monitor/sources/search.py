@@ -1,0 +1,197 @@
+"""Search feeds: one URL template, asked once per brand query, answered as RSS/Atom or JSON.
+
+    type: search
+    preset: google_news           # or url: https://…?q={query}… (with format, rewrite…)
+    brands: [Müller Medical]      # whose queries to search for; empty: every brand
+    queries: []                   # or these search strings, sent as written
+    rewrite: google               # none | google | reddit | plain | hashtag (`rewrite`)
+    encoding: plus                # plus: M%C3%BCller+Medical; percent: M%C3%BCller%20Medical
+    format: rss                   # rss (RSS or Atom, read by the feed adapter) | json
+    instance: mastodon.social     # the host, for presets whose URL has {instance}
+
+Without `queries`, `config` fills `brand_queries` with (brand name, query) pairs of the
+selected brands (each query of a brand once; `exclude` is left to our own matching), so
+the adapter stays pure. Each query becomes the search strings its `rewrite` says, and each
+string one request: ``{query}`` in `url` is replaced by the string in UTF-8, URL-encoded
+as `encoding` says. A preset gives url, format, rewrite, encoding and, for JSON, the
+mapping (see `sources.jsonapi`); the source's own keys override it. Presets of kind
+`search` (google_news, bing_news, reddit, hackernews, mastodon_tag) and those `json`
+presets that name a search URL (reddit_json, discourse_search, bluesky, mastodon_search)
+can be used.
+
+Results are documents like any other: search engines are fuzzy, so every result passes
+through our own query engine later. A page with no results is not marked `empty`: a
+search for a rarely named brand finds nothing most days, and that is not a broken source.
+
+Google Alerts need no search source: create the alert with "Deliver to: RSS feed" and
+paste its feed URL as an ordinary ``type: feed`` source. Its links are google.com/url
+wrappers, which `fingerprint` unwraps into the article's own URL.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cached_property
+from typing import Any, Literal
+from urllib.parse import quote, quote_plus
+
+from pydantic import Field, field_validator, model_validator
+
+from monitor import domain
+from monitor.sources import feed, jsonapi, presets, rewrite
+from monitor.sources.base import SourceBase
+from monitor.sources.rewrite import Mode as RewriteMode
+
+_PLACEHOLDER = re.compile(r"\{(\w*)\}")
+_PRESET_KEYS = ("url", "format", "rewrite", "encoding")
+
+
+class SearchSource(SourceBase, jsonapi.MappingOptions):
+    """A search engine's result feed, asked for each brand (see the module docstring)."""
+
+    type: Literal["search"]
+    preset: str | None = Field(default=None, description="google_news, bing_news, reddit, …")
+    brands: tuple[str, ...] = Field(default=(), description="Empty means every brand.")
+    queries: tuple[str, ...] = Field(
+        default=(), description="Search strings sent as written, instead of brand queries."
+    )
+    rewrite: RewriteMode = Field(default="google", description="Brand query to engine syntax.")
+    encoding: Literal["plus", "percent"] = "plus"
+    format: Literal["rss", "json"] = "rss"
+    instance: str | None = Field(default=None, description="Host for {instance} in url.")
+    brand_queries: tuple[tuple[str, str], ...] = Field(
+        default=(), description="(brand, query) pairs; filled by config, never written."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_preset(cls, data: Any) -> Any:
+        """The preset's url, format, rewrite and encoding under the source's own keys."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("preset"), str):
+            return data
+        options = search_preset(data["preset"])
+        merged = {key: options[key] for key in _PRESET_KEYS if key in options} | dict(data)
+        url = str(merged.get("url", ""))
+        if "{instance}" in url:
+            instance = str(merged.get("instance") or "").strip().removeprefix("https://")
+            instance = instance.strip("/")
+            if not instance or any(char in instance for char in "/:@?# "):
+                raise ValueError(
+                    f"preset {data['preset']!r} needs `instance:`, the host to ask "
+                    "(e.g. mastodon.social)"
+                )
+            merged["url"] = url.replace("{instance}", instance)
+        return merged
+
+    @field_validator("url")
+    @classmethod
+    def _is_template(cls, value: str) -> str:
+        names = _PLACEHOLDER.findall(value)
+        if "query" not in names:
+            raise ValueError(f"'{value}' needs {{query}} where the search string goes")
+        if unknown := sorted(set(names) - {"query"}):
+            raise ValueError(f"'{value}' has {{{unknown[0]}}}: only {{query}} is filled in")
+        return value
+
+    @field_validator("brand_queries")
+    @classmethod
+    def _not_written(cls, value: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        if value:
+            raise ValueError(
+                "brand_queries is filled from the brands: list brand names under `brands:` "
+                "or search strings under `queries:`"
+            )
+        return value
+
+    @cached_property
+    def mapping(self) -> jsonapi.JsonMapping:
+        """How JSON answers are read (only for ``format: json``)."""
+        return self.resolve_mapping(search_preset(self.preset) if self.preset else {})
+
+    @model_validator(mode="after")
+    def _json_has_mapping(self) -> SearchSource:
+        if self.format == "json":
+            _ = self.mapping  # raises ValueError (a config error) when incomplete
+            return self
+        given = [key for key in ("items", "fields", "link_template", "rating_scale")
+                 if getattr(self, key) is not None]  # fmt: skip
+        if given:
+            raise ValueError(f"{', '.join(given)}: only for `format: json`, not RSS")
+        return self
+
+    def search_strings(self) -> tuple[str, ...]:
+        """What to search for: `queries` as written, else the brand queries rewritten."""
+        if self.queries:
+            return tuple(dict.fromkeys(q.strip() for q in self.queries if q.strip()))
+        found = (s for _, query in self.brand_queries
+                 for s in rewrite.search_strings(query, self.rewrite))  # fmt: skip
+        return tuple(dict.fromkeys(found))
+
+
+def with_brand_queries(
+    source: SearchSource, queries: Mapping[str, tuple[str, ...]]
+) -> SearchSource:
+    """`source` with `brand_queries` filled: every query of each brand it names (all when
+    `brands` is empty), in order. A source with explicit `queries` is returned as it is;
+    names missing from `queries` are skipped (config reports them)."""
+    if source.queries:
+        return source
+    selected = source.brands or tuple(queries)
+    pairs = tuple((name, query) for name in selected for query in queries.get(name, ()))
+    return source.model_copy(update={"brand_queries": pairs})
+
+
+def search_preset(name: str) -> Mapping[str, Any]:
+    """The options of preset `name` if a search source can use it; ValueError if not."""
+    if _searchable(name):
+        preset = presets.load(name)
+        return {"format": "json", **preset.options} if preset.kind == "json" else preset.options
+    usable = [n for n in presets.names() if _searchable(n)]
+    raise ValueError(f"preset {name!r} is not a search preset; use one of {', '.join(usable)}")
+
+
+def _searchable(name: str) -> bool:
+    preset = presets.load(name)
+    return preset.kind == "search" or (preset.kind == "json" and "url" in preset.options)
+
+
+def expand(template: str, search: str, encoding: Literal["plus", "percent"]) -> str:
+    """`template` with {query} replaced by `search`, UTF-8 and URL-encoded.
+
+    plus: ``Müller Medical`` → ``M%C3%BCller+Medical``; percent: ``M%C3%BCller%20Medical``.
+    Every reserved character (/, ?, &, #, +…) is encoded, so a search string can never
+    change the URL's path or parameters.
+    """
+    encoded = quote_plus(search, safe="") if encoding == "plus" else quote(search, safe="")
+    return template.replace("{query}", encoded)
+
+
+class SearchAdapter:
+    def start(self, source: SearchSource) -> list[domain.Request]:
+        """One request per search string (none when no brand or query was given)."""
+        urls = {expand(source.url, s, source.encoding): s for s in source.search_strings()}
+        return [domain.Request(url, kind="search", context=s) for url, s in urls.items()]
+
+    def parse(
+        self,
+        source: SearchSource,
+        response: domain.Response,
+        *,
+        now: datetime,
+        memory: Mapping[str, str],
+    ) -> domain.Page:
+        if source.format == "json":
+            page = jsonapi.read(source, source.mapping, response, now=now)
+        else:
+            as_feed = feed.FeedSource(
+                type="feed", name=source.name, url=response.url,
+                language=source.language, timezone=source.timezone,
+            )  # fmt: skip
+            page = feed.ADAPTER.parse(as_feed, response, now=now, memory=memory)
+        return dataclasses.replace(page, empty=False)
+
+
+ADAPTER = SearchAdapter()
