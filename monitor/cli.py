@@ -44,6 +44,7 @@ from monitor import (
 )
 from monitor import config as config_module
 from monitor.errors import ConfigError, MonitorError, QuerySyntaxError
+from monitor.notify import email
 from monitor.service import Service, open_fetcher, open_service
 from monitor.settings import Settings
 from monitor.sources import presets
@@ -99,8 +100,13 @@ def main() -> None:
 
 @main.command()
 @click.argument("file", required=False, type=click.Path(path_type=Path))
-def check(file: Path | None) -> None:
-    """Validate sources.yaml (or FILE): exit 0 when valid, 2 with every problem listed."""
+@click.option("--smtp", is_flag=True, help="Also send a test mail to settings.admins.")
+def check(file: Path | None, smtp: bool) -> None:
+    """Validate sources.yaml (or FILE): exit 0 when valid, 2 with every problem listed.
+
+    With --smtp, also connect and log in to the SMTP server and send a test mail to the
+    admins; exit 1 with the server's answer when that fails.
+    """
     settings = _settings()
     config = _config(settings, file)
     console.print(
@@ -108,6 +114,18 @@ def check(file: Path | None) -> None:
         f"sources, {len(config.alerts)} alerts",
         markup=False, highlight=False,
     )  # fmt: skip
+    if not smtp:
+        return
+    if not settings.smtp_url:
+        errors.print("--smtp: MONITOR_SMTP_URL is not set", markup=False)
+        raise SystemExit(2)
+    if not config.settings.admins:
+        errors.print("--smtp: add settings.admins to sources.yaml (who gets the test mail)",
+                     markup=False)  # fmt: skip
+        raise SystemExit(2)
+    reply = _run(email.send_test(settings, config.settings.admins, now=_now()))
+    console.print(f"test mail to {', '.join(config.settings.admins)} accepted: {reply}",
+                  markup=False, highlight=False)  # fmt: skip
 
 
 @main.group(name="db")

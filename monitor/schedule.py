@@ -98,6 +98,7 @@ def _minute(text: str) -> int:
 _INTERVAL_ANCHOR = datetime(2000, 1, 3)  # noqa: DTZ001 - a Monday, in whichever zone is asked
 # The longest gap between two cron ticks we look back over (weekly, plus slack).
 _CRON_LOOKBACK = timedelta(days=8)
+_MAX_TICKS = 8 * 24 * 60 + 10  # every minute for the whole look-back
 
 
 def last_tick(rule: Schedule, timezone: str, now: datetime) -> datetime:
@@ -112,11 +113,17 @@ def last_tick(rule: Schedule, timezone: str, now: datetime) -> datetime:
         wall = (_INTERVAL_ANCHOR + steps * rule.every).replace(tzinfo=zone)
         return wall.astimezone(UTC)
     trigger = CronTrigger.from_crontab(rule.expression, timezone=zone)
-    tick: datetime | None = trigger.get_next_fire_time(None, now - _CRON_LOOKBACK)
+    probe = now - _CRON_LOOKBACK
     latest = None
-    while tick is not None and tick <= now:
+    # Ask for the first tick at or after `probe`, then move `probe` past it. Absolute time
+    # only moves forward, so a wall-clock time that happens twice (the hour repeated when
+    # summer time ends) cannot hold the loop; the count bounds it all the same.
+    for _ in range(_MAX_TICKS):
+        tick: datetime | None = trigger.get_next_fire_time(None, probe)
+        if tick is None or tick > now:
+            break
         latest = tick
-        tick = trigger.get_next_fire_time(tick, tick + timedelta(seconds=1))
+        probe = max(tick, probe) + timedelta(seconds=1)
     if latest is None:
         raise ValueError(f"'{rule.expression}' does not tick within {_CRON_LOOKBACK.days} days")
     return latest.astimezone(UTC)

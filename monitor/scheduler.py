@@ -9,6 +9,7 @@ loses nothing: their leases expire and the work is picked up again.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 import signal
@@ -23,12 +24,14 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import config as config_module
-from monitor import delivery, digest, metrics, pipeline, schedule, web
+from monitor import config_diff, delivery, digest, metrics, pipeline, schedule, web
+from monitor.errors import ConfigError
 from monitor.service import Service
 
 log = logging.getLogger(__name__)
 
 OUTBOX_EVERY = timedelta(seconds=30)
+WATCH_EVERY = timedelta(seconds=2)
 HEARTBEAT_EVERY = timedelta(seconds=5)
 # SIGTERM to exit must stay within 10 s (container runtimes then kill): 8 s for running
 # jobs, the rest for handing back their leases.
@@ -54,6 +57,7 @@ class Runner:
         self.in_flight: set[asyncio.Task[Any]] = set()
         self.stopping = asyncio.Event()
         self.last_tick_at: float | None = None
+        self.config_stamp: int | None = None
         self.scheduler.add_listener(self._record_lag, EVENT_JOB_SUBMITTED)
 
     def _record_lag(self, event: JobSubmissionEvent) -> None:
@@ -87,26 +91,9 @@ class Runner:
         config = self.service.config
         now = utcnow()
         for source in config.sources:
-            if not source.enabled:
-                continue
-            self.scheduler.add_job(
-                self._job(f"crawl:{source.name}", functools.partial(self.crawl, source)),
-                IntervalTrigger(seconds=config.interval(source).total_seconds()),
-                id=f"crawl:{source.name}",
-                next_run_time=now,
-                max_instances=1,
-                coalesce=True,
-                misfire_grace_time=None,
-            )
+            self._schedule_source(source, now)
         for alert in config.digest_alerts:
-            self.scheduler.add_job(
-                self._job(f"digest:{alert.name}", functools.partial(self.send_digest, alert)),
-                _trigger(alert.digest_schedule, alert.timezone or config.settings.timezone),
-                id=f"digest:{alert.name}",
-                max_instances=1,
-                coalesce=True,
-                misfire_grace_time=None,
-            )
+            self._schedule_digest(alert)
         self.scheduler.add_job(
             self._job("catch-up", self.catch_up), id="catch-up", next_run_time=now
         )
@@ -124,11 +111,109 @@ class Runner:
             max_instances=1,
             coalesce=True,
         )
+        if self.service.settings.config.exists():
+            self.scheduler.add_job(
+                self._job("watch", self.watch_config),
+                IntervalTrigger(seconds=WATCH_EVERY.total_seconds()),
+                id="watch",
+                max_instances=1,
+                coalesce=True,
+            )
 
-    async def crawl(self, source: Any) -> pipeline.CrawlResult:
+    def _schedule_source(self, source: Any, first_run: datetime) -> None:
+        if not source.enabled:
+            return
+        config = self.service.config
+        self.scheduler.add_job(
+            self._job(f"crawl:{source.name}", functools.partial(self.crawl, source.name)),
+            IntervalTrigger(seconds=config.interval(source).total_seconds()),
+            id=f"crawl:{source.name}",
+            next_run_time=first_run,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            replace_existing=True,
+        )
+
+    def _schedule_digest(self, alert: config_module.Alert) -> None:
+        config = self.service.config
+        self.scheduler.add_job(
+            self._job(f"digest:{alert.name}", functools.partial(self.send_digest, alert.name)),
+            _trigger(alert.digest_schedule, alert.timezone or config.settings.timezone),
+            id=f"digest:{alert.name}",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            replace_existing=True,
+        )
+
+    async def watch_config(self) -> None:
+        """Reload when sources.yaml's modification time changes (polled: no extra library,
+        and it works on every file system a container may mount)."""
+        try:
+            stamp = self.service.settings.config.stat().st_mtime_ns
+        except OSError:
+            return
+        if self.config_stamp is None:
+            self.config_stamp = stamp
+        elif stamp != self.config_stamp:
+            self.config_stamp = stamp
+            await self.reload()
+
+    async def reload(self) -> None:
+        """Validate sources.yaml again; if it is valid, reschedule only what changed. If it is
+        not, the running configuration stays and the error is logged with its line."""
+        path = self.service.settings.config
+        try:
+            new = config_module.load(path)
+        except ConfigError as error:
+            log.error(
+                "sources.yaml not reloaded, the running configuration stays: %s", error,
+                extra={"event": "config_invalid", "problems": [str(p) for p in error.problems]},
+            )  # fmt: skip
+            return
+        diff = config_diff.changes(self.service.config, new)
+        if not diff.any:
+            return
+        crawler = pipeline.Crawler.build(
+            new,
+            self.service.fetcher,
+            self.service.sessions,
+            sender=self.service.settings.mail_from,
+        )
+        self.service = dataclasses.replace(self.service, config=new, crawler=crawler)
+        now = utcnow()
+        for name in (*diff.sources_removed, *diff.sources_changed):
+            self._unschedule(f"crawl:{name}")
+        for name in (*diff.sources_added, *diff.sources_changed):
+            self._schedule_source(new.source(name), now)
+        for name in (*diff.alerts_removed, *diff.alerts_changed):
+            self._unschedule(f"digest:{name}")
+        for name in (*diff.alerts_added, *diff.alerts_changed):
+            alert = new.alert(name)
+            if alert.digest is not None:
+                self._schedule_digest(alert)
+        log.info(
+            "sources.yaml reloaded",
+            extra={"event": "config_reloaded", "changes": dataclasses.asdict(diff)},
+        )
+        if diff.needs_restart:
+            log.warning(
+                "changes to %s take effect after a restart", " and ".join(diff.needs_restart),
+                extra={"event": "config_needs_restart", "parts": list(diff.needs_restart)},
+            )  # fmt: skip
+
+    def _unschedule(self, job_id: str) -> None:
+        if self.scheduler.get_job(job_id) is not None:
+            self.scheduler.remove_job(job_id)
+
+    async def crawl(self, name: str) -> pipeline.CrawlResult:
+        # Looked up by name at run time, so a reload's new settings apply to the next crawl.
+        source = self.service.config.source(name)
         return await pipeline.poll_source(self.service.crawler, source, now=utcnow())
 
-    async def send_digest(self, alert: config_module.Alert) -> None:
+    async def send_digest(self, name: str) -> None:
+        alert = self.service.config.alert(name)
         await digest.close_window(
             self.service.config, alert, self.service.sessions,
             sender=self.service.settings.mail_from, now=utcnow(),
@@ -138,7 +223,7 @@ class Runner:
     async def catch_up(self) -> None:
         """Close windows that ended while no process was running (each is sent once)."""
         for alert in self.service.config.digest_alerts:
-            await self.send_digest(alert)
+            await self.send_digest(alert.name)
 
     async def drain(self) -> None:
         await delivery.drain(
@@ -150,6 +235,7 @@ class Runner:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stopping.set)
+        loop.add_signal_handler(signal.SIGHUP, self._reload_soon)
         self.schedule_all()
         self.scheduler.start()
         http = await self._serve_http()
@@ -164,8 +250,11 @@ class Runner:
             if http is not None:
                 http.close()
             await self.stop()
-            for sig in (signal.SIGTERM, signal.SIGINT):
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
+
+    def _reload_soon(self) -> None:
+        self.scheduler.add_job(self._job("reload", self.reload), id="reload", replace_existing=True)
 
     async def _serve_http(self) -> asyncio.Server | None:
         settings = self.service.settings

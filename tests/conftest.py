@@ -1,21 +1,36 @@
-"""Shared test parts: a loopback feed server, an SMTP sink, and a feed writer.
+"""Shared test parts: a loopback feed server, SMTP servers (a sink and a scripted one), and a
+feed writer.
 
 Everything runs on 127.0.0.1; nothing reaches beyond the machine.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
 
+from monitor import alerting, delivery, digest, domain
+from monitor import config as config_module
 from monitor.demo import mailsink
+from monitor.service import Service, open_service
+from monitor.settings import Settings
+from monitor.store import db
+from monitor.store import mentions as store_mentions
+from monitor.store import sources as store_sources
+from monitor.store.schema import Outbox
 
 
 @dataclass
@@ -162,3 +177,177 @@ def rss_feed(entries: Sequence[Entry], *, title: str = "Test feed") -> str:
         + "\n".join(items)
         + "</channel></rss>"
     )
+
+
+@dataclass
+class ScriptedHandler:
+    """An aiosmtpd handler whose answers a test scripts: RCPT replies per address, DATA
+    replies in turn (then 250), and an optional pause in DATA before answering."""
+
+    rcpt_replies: dict[str, str] = field(default_factory=dict)
+    data_replies: list[str] = field(default_factory=list)
+    data_delay: float = 0.0
+    received: list[mailsink.Received] = field(default_factory=list)
+    data_attempts: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        if address in self.rcpt_replies:
+            return self.rcpt_replies[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            self.data_attempts += 1
+            scripted = self.data_replies.pop(0) if self.data_replies else None
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
+        if scripted is not None:
+            return scripted
+        mail = mailsink.Received(
+            envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content)
+        )
+        with self.lock:
+            self.received.append(mail)
+        return "250 Message accepted for delivery"
+
+
+@dataclass
+class ScriptedSmtp:
+    host: str
+    port: int
+    handler: ScriptedHandler
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{self.host}:{self.port}"
+
+    @property
+    def received(self) -> list[mailsink.Received]:
+        with self.handler.lock:
+            return list(self.handler.received)
+
+
+@pytest.fixture
+def scripted_smtp() -> Iterator[Callable[..., ScriptedSmtp]]:
+    """Start real SMTP servers (aiosmtpd, loopback) with scripted answers, e.g.
+    `scripted_smtp(data_replies=["451 4.3.0 try later"])` or
+    `scripted_smtp(rcpt_replies={"gone@example.org": "550 5.1.1 no such user"})`."""
+    controllers: list[Controller] = []
+
+    def start(
+        *,
+        rcpt_replies: dict[str, str] | None = None,
+        data_replies: Sequence[str] = (),
+        data_delay: float = 0.0,
+    ) -> ScriptedSmtp:
+        handler = ScriptedHandler(dict(rcpt_replies or {}), list(data_replies), data_delay)
+        controller = Controller(handler, hostname="127.0.0.1", port=mailsink.free_port())
+        controller.start()
+        controllers.append(controller)
+        return ScriptedSmtp("127.0.0.1", controller.port, handler)
+
+    try:
+        yield start
+    finally:
+        for controller in controllers:
+            controller.stop()
+
+
+SENDER = "Monitor <monitor@example.org>"
+
+
+@dataclass
+class Mailroom:
+    """The parts the alert and delivery tests share: a sources.yaml written as text, the
+    real service (SQLite file through Alembic, fetcher, SMTP mailer) and a few doors into
+    it that the scheduler would otherwise open at its own times."""
+
+    folder: Path
+
+    def config(
+        self,
+        alerts: str,
+        *,
+        sources: dict[str, str] | None = None,
+        brands: str = "  - {name: Vaude, query: Vaude}\n"
+        "  - {name: Müller Medical, query: '\"Müller Medical\"'}\n",
+        settings: str = "",
+    ) -> config_module.Config:
+        """`alerts` is the YAML list under `alerts:`; `sources` maps feed names to URLs."""
+        source_lines = "".join(
+            f"  - {{type: feed, name: {name}, url: '{url}'}}\n"
+            for name, url in (sources or {}).items()
+        )
+        return config_module.parse(
+            "settings:\n  timezone: Europe/Berlin\n  language: de\n" + settings
+            + "brands:\n" + brands
+            + "sources:\n" + (source_lines or "  []\n")
+            + "alerts:\n" + alerts
+            + "hosts:\n  127.0.0.1: {delay: 0}\n"
+        )  # fmt: skip
+
+    def settings(self, smtp_url: str) -> Settings:
+        return Settings(
+            data_dir=self.folder,
+            database_url=None,
+            smtp_url=smtp_url,
+            mail_from=SENDER,
+            allow_hosts=("127.0.0.1",),
+        )
+
+    def service(
+        self, config: config_module.Config, smtp_url: str
+    ) -> AbstractAsyncContextManager[Service]:
+        return open_service(self.settings(smtp_url), config)
+
+    async def drain(self, service: Service, *, now: datetime) -> delivery.Drained:
+        return await delivery.drain(
+            service.sessions, service.mailer, sender=SENDER, clock=lambda: now, rng=lambda: 0.5
+        )
+
+    async def close(self, service: Service, alert: str, *, now: datetime) -> digest.Prepared | None:
+        """What the scheduler's digest job does for `alert` at `now`, before sending."""
+        return await digest.close_window(
+            service.config, service.config.alert(alert), service.sessions, sender=SENDER, now=now
+        )
+
+    async def store(
+        self,
+        service: Service,
+        source: str,
+        documents: Sequence[domain.Document],
+        *,
+        now: datetime,
+        alertable: bool = True,
+    ) -> dict[int, store_mentions.Found]:
+        """Save documents as a crawl of `source` would (e.g. reviews with ratings, which
+        feeds do not carry) and queue the immediate alerts, in one transaction."""
+        async with db.transaction(service.sessions) as session:
+            row = await store_sources.ensure(
+                session, name=source, type="reviews", url=f"https://{source.lower()}.example/"
+            )
+            found = [
+                store_mentions.Found(document, match, alertable)
+                for document in documents
+                for match in service.crawler.matcher.match(document)
+            ]
+            new = await store_mentions.save(session, row.id, found, now=now)
+            await alerting.queue_immediate(
+                session, service.config, service.crawler.rules, new,
+                source=source, sender=SENDER, now=now,
+            )  # fmt: skip
+        return new
+
+    async def outbox(self, service: Service) -> list[Outbox]:
+        async with db.transaction(service.sessions) as session:
+            return list((await session.scalars(select(Outbox).order_by(Outbox.id))).all())
+
+
+@pytest.fixture
+def mailroom(tmp_path: Path) -> Mailroom:
+    """See Mailroom: the service on a SQLite file in tmp_path."""
+    return Mailroom(tmp_path)

@@ -7,8 +7,8 @@ DO NOTHING makes the loser a no-op rather than an error.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 

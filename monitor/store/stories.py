@@ -21,7 +21,7 @@ from monitor.store import upsert
 from monitor.store.schema import Document, DocumentAlias, DocumentBand, Sighting, Source
 
 BATCH = 500
-# Shorter texts say too little for a similarity to mean anything: exact matches only.
+# Shorter texts say too little to tell a copy from a coincidence: only their keys count.
 MIN_WORDS_FOR_NEAR = 12
 
 
@@ -89,10 +89,13 @@ async def _update_edited(
 async def _same_story(
     session: AsyncSession, document: domain.Document, threshold: float
 ) -> int | None:
+    if not _long_enough(document):
+        # "Danke!" or "+1" in two threads are two posts, not one story told twice.
+        return None
     exact = await session.scalar(
         select(Document.id).where(Document.content_hash == _hash(document)).limit(1)
     )
-    if exact is not None or threshold >= 1.0 or not _long_enough(document):
+    if exact is not None or threshold >= 1.0:
         return exact
     signature = neardup.signature(_body(document))
     pairs = list(enumerate(neardup.band_keys(signature)))
