@@ -112,6 +112,8 @@ class Runner:
             coalesce=True,
         )
         if self.service.settings.config.exists():
+            # The file as it was loaded: any later change, however soon, is a change.
+            self.config_stamp = self.service.settings.config.stat().st_mtime_ns
             self.scheduler.add_job(
                 self._job("watch", self.watch_config),
                 IntervalTrigger(seconds=WATCH_EVERY.total_seconds()),
@@ -154,9 +156,7 @@ class Runner:
             stamp = self.service.settings.config.stat().st_mtime_ns
         except OSError:
             return
-        if self.config_stamp is None:
-            self.config_stamp = stamp
-        elif stamp != self.config_stamp:
+        if stamp != self.config_stamp:
             self.config_stamp = stamp
             await self.reload()
 
