@@ -9,7 +9,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     MONITOR_DATA_DIR=/data \
-    MONITOR_CONFIG=/config/sources.yaml
+    MONITOR_CONFIG=/config/sources.yaml \
+    MONITOR_HTTP_HOST=0.0.0.0 \
+    MONITOR_HTTP_PORT=8080
 
 WORKDIR /src
 COPY pyproject.toml README.md alembic.ini ./
@@ -25,9 +27,13 @@ USER monitor
 WORKDIR /data
 VOLUME ["/data"]
 
-# Until the service serves /healthz: the configuration must load and the database answer.
-HEALTHCHECK --interval=60s --timeout=20s --start-period=30s --retries=3 \
-    CMD ["monitor", "db", "status"]
+EXPOSE 8080
+# /healthz: the database answers, the scheduler runs, its heartbeat is recent.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8080/healthz', timeout=8)"]
+
+# SIGTERM: running jobs get 8 s to finish, then hand their work back (leases released).
+STOPSIGNAL SIGTERM
 
 ENTRYPOINT ["monitor"]
 CMD ["run"]

@@ -12,6 +12,8 @@ import sys
 import venv
 from pathlib import Path
 
+import yaml
+
 from tests.e2e.conftest import REPO, clean_env
 
 
@@ -58,5 +60,18 @@ def test_dockerfile_follows_the_rules_for_the_container() -> None:
     assert "\nUSER monitor\n" in dockerfile
     assert 'VOLUME ["/data"]' in dockerfile
     assert "HEALTHCHECK" in dockerfile
+    assert "/healthz" in dockerfile
+    assert "MONITOR_HTTP_HOST=0.0.0.0" in dockerfile  # reachable from outside the container
     assert 'CMD ["run"]' in dockerfile
     assert 'ENTRYPOINT ["monitor"]' in dockerfile
+
+
+def test_compose_runs_replicas_on_postgres_with_a_mail_catcher() -> None:
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    assert set(services) == {"monitor", "postgres", "mail"}
+    monitor = services["monitor"]
+    assert monitor["environment"]["MONITOR_DATABASE_URL"].startswith("postgresql+psycopg://")
+    assert monitor["environment"]["MONITOR_SMTP_URL"] == "smtp://mail:1025"
+    assert monitor["deploy"]["replicas"] >= 2
+    assert monitor["depends_on"]["postgres"]["condition"] == "service_healthy"
