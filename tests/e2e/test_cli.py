@@ -35,7 +35,7 @@ def test_version_names_the_program(tmp_path: Path) -> None:
 def test_check_accepts_the_example_configuration(tmp_path: Path) -> None:
     result = run_monitor("check", str(REPO / "sources.yaml"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "OK: 2 brands, 5 sources, 3 alerts" in result.stdout
+    assert "OK: 2 brands, 7 sources, 3 alerts" in result.stdout
 
 
 def test_check_rejects_a_typo_with_its_line_and_exit_code_2(tmp_path: Path) -> None:
