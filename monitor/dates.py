@@ -56,11 +56,17 @@ def parse(
 
     `now` must be aware; `timezone` is an IANA name (UTC when None or unknown).
     """
-    cleaned = _SPACES.sub(" ", value.replace("\u00a0", " ")).strip()
-    if not cleaned:
-        return None
     zone = _zone(timezone)
-    found = _fast(cleaned, zone)
+    if _ISO.fullmatch(value):
+        # Cleaning changes nothing in an ISO date: it has no space but one between the
+        # date and the time (the commonest case, from `time@datetime`).
+        cleaned = value
+        found = _iso(value, zone)
+    else:
+        cleaned = _SPACES.sub(" ", value.replace("\u00a0", " ")).strip()
+        if not cleaned:
+            return None
+        found = _fast(cleaned, zone)
     if found is None:
         local_now = now.astimezone(zone).replace(tzinfo=None)
         found = _dateparser(cleaned, local_now, zone.key, tuple(languages))
@@ -72,11 +78,7 @@ def parse(
 def _fast(value: str, zone: ZoneInfo) -> datetime | None:
     """The machine-written forms, without dateparser."""
     if _ISO.fullmatch(value):
-        try:
-            found = datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return _aware(found, zone)
+        return _iso(value, zone)
     if _TIMESTAMP.fullmatch(value):
         return datetime.fromtimestamp(int(value), tz=UTC)
     match = _GERMAN_NUMERIC.fullmatch(value)
@@ -92,6 +94,14 @@ def _fast(value: str, zone: ZoneInfo) -> datetime | None:
             return None
         return _aware(found, zone)
     return None
+
+
+def _iso(value: str, zone: ZoneInfo) -> datetime | None:
+    try:
+        found = datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return _aware(found, zone)
 
 
 @lru_cache(maxsize=4096)

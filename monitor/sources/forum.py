@@ -253,8 +253,8 @@ class _PostReader:
         author = selectors.first(item, chosen.author) if chosen.author else None
         published = self._date(item)
         rating_text = selectors.first(item, chosen.rating) if chosen.rating else None
-        body_nodes = selectors.nodes(item, chosen.body)
-        body = selectors.body_text(body_nodes[0], chosen.quote) if body_nodes else ""
+        body_node = selectors.first_node(item, chosen.body)
+        body = selectors.body_text(body_node, chosen.quote) if body_node is not None else ""
         link = selectors.first(item, chosen.permalink)
         url = selectors.absolute(self.page_url, link) if link else None
         if url:

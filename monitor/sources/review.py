@@ -171,12 +171,12 @@ class _Reader:
 
     def from_element(self, item: LexborNode) -> domain.Document:
         chosen = self.source.resolved
-        body_nodes = selectors.nodes(item, chosen.body) if chosen.body else []
+        body_node = selectors.first_node(item, chosen.body) if chosen.body else None
         return self._document(
             link=selectors.first(item, chosen.permalink) if chosen.permalink else None,
             title=selectors.first(item, chosen.title) if chosen.title else None,
             subject=None,
-            body=selectors.body_text(body_nodes[0], chosen.quote) if body_nodes else "",
+            body=selectors.body_text(body_node, chosen.quote) if body_node is not None else "",
             author=selectors.first(item, chosen.author) if chosen.author else None,
             written_date=selectors.first(item, chosen.date) if chosen.date else None,
             rating=self._rating(item),

@@ -25,18 +25,18 @@ from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 from pydantic import AfterValidator
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
-from monitor import domain, encoding, fingerprint
+from monitor import domain, encoding, fingerprint, text
 from monitor.errors import SourceError
 
 _ALTERNATIVES = re.compile(r"\s*\|\|\s*")
 _ATTRIBUTE = re.compile(r"^(.*?)\s*@([A-Za-z_:][-\w:.]*)$", re.DOTALL)
 _PROBE = LexborHTMLParser("<p></p>")
-# As in monitor.text: elements a reader never sees, and blocks that end a line.
-_INVISIBLE = "script, style, noscript, template, head"
-_BLOCKS = (
-    "p, div, br, li, ul, ol, tr, td, th, h1, h2, h3, h4, h5, h6, blockquote, pre, section, "
-    "article, header, footer, table, dd, dt, hr"
-)
+# Every character str.split() splits on (str.isspace) but " ".
+_ODD_SPACES = (
+    "\n", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\xa0", "\u1680",
+    "\u2000", "\u2001", "\u2002", "\u2003", "\u2004", "\u2005", "\u2006", "\u2007", "\u2008",
+    "\u2009", "\u200a", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +82,15 @@ def first(node: LexborNode, spec: str) -> str | None:
         found = node.css_first(css) if css else node
         if found is None:
             continue
-        value = _value(found, attribute)
-        if value:
-            return value
+        # `_value`, written out: this runs several times for every post of a page.
+        if attribute is None:
+            written = _one_line(found.text(deep=True, separator=" "))
+            if written:
+                return written
+        else:
+            value = found.attributes.get(attribute)
+            if value and (value := value.strip()):
+                return value
     return None
 
 
@@ -107,9 +113,18 @@ def nodes(node: LexborNode, spec: str) -> list[LexborNode]:
     return []
 
 
+def first_node(node: LexborNode, spec: str) -> LexborNode | None:
+    """The first element of the first alternative that matches any: `nodes(...)[0]`."""
+    for css, _ in compile_spec(spec).alternatives:
+        found = node.css_first(css) if css else node
+        if found is not None:
+            return found
+    return None
+
+
 def inline_text(node: LexborNode) -> str:
     """The element's text on one line (titles, names, dates)."""
-    return " ".join(node.text(deep=True, separator=" ").split())
+    return _one_line(node.text(deep=True, separator=" "))
 
 
 def body_text(node: LexborNode, quote: str | None) -> str:
@@ -120,15 +135,20 @@ def body_text(node: LexborNode, quote: str | None) -> str:
     `text.visible_text` on the element's HTML, but worked in the tree the page was parsed
     into (a second parse per post was most of the extraction's cost). Changes the tree.
     """
-    removed = [_INVISIBLE]
-    if quote:
-        removed += [css for css, _ in compile_spec(quote).alternatives if css]
-    for element in node.css(", ".join(removed)):
-        element.decompose()
-    for element in node.css(_BLOCKS):
-        element.insert_before("\n")
-        element.insert_after("\n")
+    quotes = _quote_css(quote)
+    if quotes:
+        for element in node.css(quotes):
+            element.decompose()
+    text.mark_lines(node)
     return _tidy(node.text(deep=True, separator=""))
+
+
+@lru_cache(maxsize=256)
+def _quote_css(quote: str | None) -> str:
+    """The selector list of the quotes `body_text` leaves out ("" for none)."""
+    if not quote:
+        return ""
+    return ", ".join(css for css, _ in compile_spec(quote).alternatives if css)
 
 
 def _tidy(written: str) -> str:
@@ -138,8 +158,31 @@ def _tidy(written: str) -> str:
     ``\\s*\\n\\s*`` rescans every run of spaces, which on a long post cost more than
     parsing the page.
     """
-    lines = (" ".join(line.split()) for line in written.split("\n"))
-    return "\n".join(line for line in lines if line)
+    kept = []
+    for line in written.split("\n"):
+        if line:
+            tidied = _one_line(line)
+            if tidied:
+                kept.append(tidied)
+    return "\n".join(kept)
+
+
+def _one_line(written: str) -> str:
+    """``" ".join(written.split())``, without splitting a line that is tidy already.
+
+    A line whose only whitespace is single spaces between words is its own result once
+    stripped; looking for anything else is a few fast substring scans, where splitting a
+    post's paragraph into words and joining them again costs ten times as much.
+    """
+    if len(written) < 64:
+        return " ".join(written.split())  # short: splitting is the quicker way
+    stripped = written.strip(" ")
+    if "  " in stripped:
+        return " ".join(written.split())
+    for space in _ODD_SPACES:
+        if space in stripped:
+            return " ".join(written.split())
+    return stripped
 
 
 def _value(node: LexborNode, attribute: str | None) -> str | None:
@@ -208,6 +251,14 @@ def check_wall(tree: LexborHTMLParser, response: domain.Response, *, what: str) 
 _SESSION_NAMES = frozenset({"sid", "s", "phpsessid"})
 _SESSION_VALUE = re.compile(r"[0-9a-f]{16,}", re.IGNORECASE)
 _QUERY_SEPARATORS = re.compile(r"[&;]")
+# URLs that urlsplit and urlunsplit give back unchanged, with a query: a lower-case scheme
+# (urlsplit lowers it), "//", a non-empty ASCII netloc without brackets (urlsplit checks
+# those), a non-empty query (the group) and a non-empty fragment if any (urlunsplit drops
+# an empty "?" or "#"); no tab or line break (urlsplit removes them).
+_ROUND_TRIP = re.compile(
+    r"[a-z][a-z0-9+.-]*://[A-Za-z0-9._~%!$&'()*+,;=:@-]+(?:/[^?#\t\r\n]*)?"
+    r"\?([^#\t\r\n]+)(?:#[^\t\r\n]+)?"
+)
 
 
 def absolute(base: str, link: str) -> str:
@@ -222,6 +273,20 @@ def page_url(base: str, link: str) -> str:
 
 def without_session(url: str) -> str:
     """`url` without session-id parameters (see `_SESSION_NAMES`)."""
+    trip = _ROUND_TRIP.fullmatch(url)
+    if trip is not None:
+        # urlunsplit(urlsplit(url)) is `url` itself: if no pair goes, neither does anything
+        # else, and splitting and joining the URL (most of the cost) can be skipped.
+        query = trip.group(1)
+        pairs = query.split("&") if ";" not in query else _QUERY_SEPARATORS.split(query)
+        if all(pair and not _is_session(pair) for pair in pairs) and (
+            "&" not in query or ";" not in query
+        ):
+            return url
+    return _without_session_general(url)
+
+
+def _without_session_general(url: str) -> str:
     parts = urlsplit(url)
     if not parts.query:
         return url
@@ -249,6 +314,22 @@ def permalink_key(url: str) -> str:
     Cached: the same permalinks come back on every crawl of a thread, and canonicalising
     costs about 100 µs.
     """
-    fragment = urlsplit(url).fragment
+    fragment = _fragment(url)
     canonical = fingerprint.canonical_url(url)
     return f"{canonical}#{fragment}" if fragment else canonical
+
+
+def _fragment(url: str) -> str:
+    """``urlsplit(url).fragment``: what follows the first "#", when urlsplit has nothing
+    to check or remove (it raises only on brackets and non-ASCII hosts, and removes only
+    tabs, line breaks and leading spaces and controls, which come before any "#")."""
+    if (
+        url.isascii()
+        and "[" not in url
+        and "]" not in url
+        and "\t" not in url
+        and "\r" not in url
+        and "\n" not in url
+    ):
+        return url.partition("#")[2]
+    return urlsplit(url).fragment
