@@ -119,9 +119,18 @@ async def poll_source(
     for warning in dict.fromkeys(crawl.warnings):  # the same warning on every page: once
         log.warning(warning, extra=_event("source_warning", source))
 
+    matched = [
+        (document, match) for document in documents for match in crawler.matcher.match(document)
+    ]
     async with db.transaction(crawler.sessions) as session:
-        brands_added = await names.added_at(
-            session, names.BRAND, [b.name for b in crawler.config.brands], now=now
+        # Only a crawl that found something needs the brands' ages (most crawls find
+        # nothing new: a 304, or no brand named).
+        brands_added = (
+            await names.added_at(
+                session, names.BRAND, [b.name for b in crawler.config.brands], now=now
+            )
+            if matched
+            else {}
         )
         baseline = _Baseline(
             recent_from=now - crawler.config.settings.backfill,
@@ -131,8 +140,7 @@ async def poll_source(
         )
         found = [
             mentions.Found(document, match, alertable=baseline.alertable(document, match.brand))
-            for document in documents
-            for match in crawler.matcher.match(document)
+            for document, match in matched
         ]
         new = await mentions.save(
             session, source_id, found, now=now,
