@@ -12,8 +12,11 @@ Crawl shape, expressed as requests (the pipeline fetches them, on the source's h
 Incremental: a thread's marker (reply count, last-post time or link, as the preset says)
 travels in the request's context and is remembered as ``thread:<canonical thread URL>``
 when the thread page has been read, not when the list was: a thread whose page was never
-fetched (capped, failed) is requested again on the next crawl. `max_threads` applies per
-list page, since a pure adapter sees one page at a time.
+fetched (capped, failed) is requested again on the next crawl in which the list walk
+reaches its row. Known limit: the walk stops at the first list page without a changed
+thread, so such a thread on list page 2 or later waits until a later crawl walks that
+far (its next reply moves it to page 1). `max_threads` applies per list page, since a
+pure adapter sees one page at a time.
 
 Identity: each post is keyed by its own permalink (`selectors.permalink_key`), never by the
 page it was found on. The body is the post's visible text without quoted replies (the
@@ -165,7 +168,9 @@ def _list_page(
     rows = selectors.nodes(root, chosen.thread_row) if root is not None else []
     if not rows:
         selectors.check_wall(tree, response, what="a list of threads")
-        return domain.Page(warnings=(_matched_nothing("thread_row", chosen.thread_row),))
+        return domain.Page(
+            warnings=(_matched_nothing("thread_row", chosen.thread_row),), empty=True
+        )
     requests: list[domain.Request] = []
     for row in rows:
         if len(requests) >= source.max_threads:
@@ -206,7 +211,7 @@ def _thread_page(
     items = selectors.nodes(root, chosen.item) if root is not None else []
     if not items:
         selectors.check_wall(tree, response, what="posts")
-        return domain.Page(warnings=(_matched_nothing("item", chosen.item),))
+        return domain.Page(warnings=(_matched_nothing("item", chosen.item),), empty=True)
     title = (selectors.first(root, chosen.title) if chosen.title and root else None) or (
         context.title
     )

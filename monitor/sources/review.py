@@ -112,8 +112,8 @@ class ReviewAdapter:
         if not found:
             selectors.check_wall(tree, response, what="reviews")
             what = f"selector item ({chosen.item!r})" if chosen.item else "JSON-LD"
-            return domain.Page(warnings=(f"{what} found no reviews on a page that is not a "
-                                         "login wall",))  # fmt: skip
+            warning = f"{what} found no reviews on a page that is not a login wall"
+            return domain.Page(warnings=(warning,), empty=True)
         return domain.Page(
             documents=tuple(found.values()),
             requests=_next(source, response, tree),
