@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -18,7 +17,7 @@ from monitor import config as config_module
 from monitor import fetch, pipeline
 from monitor.notify import email
 from monitor.settings import Settings
-from monitor.store import db, names
+from monitor.store import db
 
 
 @dataclass(frozen=True)
@@ -55,11 +54,6 @@ async def open_service(
         if upgrade:
             await db.upgrade(engine)
         sessions = db.sessions(engine)
-        async with db.transaction(sessions) as session:
-            # When each brand and alert first appeared: the baselines count from here.
-            now = datetime.now(UTC)
-            await names.added_at(session, names.BRAND, [b.name for b in config.brands], now=now)
-            await names.added_at(session, names.ALERT, [a.name for a in config.alerts], now=now)
         async with open_fetcher(settings, config) as fetcher:
             yield Service(
                 settings=settings,

@@ -38,7 +38,9 @@ async def place(
     A key stored before keeps its document (an edited text is updated in place). With
     `threshold` at 1.0 only identical texts are grouped.
     """
-    unique = {d.key: d for d in documents}  # the same post twice in one crawl is one row
+    # The same post twice in one crawl is one row. Sorted by key: two crawls inserting the
+    # same posts then lock them in the same order and cannot deadlock each other.
+    unique = {d.key: d for d in sorted(documents, key=lambda d: d.key)}
     placed = await _known(session, list(unique))
     await _update_edited(session, [unique[k] for k in placed if k in unique], placed)
     for key, document in unique.items():

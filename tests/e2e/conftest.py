@@ -1,13 +1,19 @@
-"""Helpers for running the `monitor` command as a user would: a subprocess, a clean env."""
+"""Helpers for running the `monitor` command as a user would: a subprocess, a clean env,
+and fresh PostgreSQL databases for the replica tests (see tests/postgres.py).
+"""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+
+from tests import postgres
 
 REPO = Path(__file__).resolve().parents[2]
 MONITOR = Path(sys.executable).parent / "monitor"
@@ -37,3 +43,12 @@ def run_monitor(
 @pytest.fixture
 def monitor_cli():
     return run_monitor
+
+
+@pytest.fixture(scope="module")
+def fresh_postgres() -> Iterator[Callable[[], str]]:
+    """Call it for the URL of a new, empty PostgreSQL database (no tables: `monitor`
+    migrates it) on the server named by MONITOR_TEST_POSTGRES_URL; each is dropped when
+    the module's tests are done. Without the variable, the calling test is skipped."""
+    with ExitStack() as stack:
+        yield lambda: stack.enter_context(postgres.fresh_database())

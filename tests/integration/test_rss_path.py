@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
@@ -22,7 +23,9 @@ from monitor.settings import Settings
 from monitor.store import db, mentions
 from monitor.store.schema import Outbox, Source
 from tests.conftest import Entry, FeedServer, rss_feed
+from tests.integration.conftest import database_url
 
+pytestmark = pytest.mark.usefixtures("database")  # [sqlite] and [postgres]
 SENDER = "Monitor <monitor@example.org>"
 T0 = datetime(2024, 5, 6, 8, 0, tzinfo=UTC)  # 10:00 in Berlin
 
@@ -59,7 +62,7 @@ def make_config(
 def make_settings(tmp_path: Path, smtp_url: str) -> Settings:
     return Settings(
         data_dir=tmp_path,
-        database_url=None,
+        database_url=database_url(tmp_path),
         smtp_url=smtp_url,
         mail_from=SENDER,
         allow_hosts=("127.0.0.1",),

@@ -24,7 +24,9 @@ from monitor.settings import Settings
 from monitor.store import db, mentions
 from monitor.store.schema import Outbox, Source
 from tests.conftest import Entry, FeedServer, rss_feed
+from tests.integration.conftest import database_url
 
+pytestmark = pytest.mark.usefixtures("database")  # [sqlite] and [postgres]
 SENDER = "Monitor <monitor@example.org>"
 ADMIN = "ops@example.org"
 T0 = datetime(2024, 5, 6, 8, 0, tzinfo=UTC)
@@ -67,7 +69,7 @@ async def service_for(
 ) -> AsyncIterator[Service]:
     settings = Settings(
         data_dir=tmp_path,
-        database_url=None,
+        database_url=database_url(tmp_path),
         smtp_url=smtp_url,
         mail_from=SENDER,
         allow_hosts=("127.0.0.1",),

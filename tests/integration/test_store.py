@@ -67,6 +67,7 @@ async def test_upgrading_twice_changes_nothing(engine: AsyncEngine) -> None:
     assert await db.current_revision(engine) == before
 
 
+@pytest.mark.sqlite_only
 async def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(
     engine: AsyncEngine,
 ) -> None:
