@@ -8,8 +8,9 @@ The sketch is a lossy image of the folded text, built so that it can only over-r
 
 The text is first encoded one byte per character (`fold.byte_image`: Latin-1, else
 Windows-1252, which covers German and English text with its typographic punctuation) and
-mapped with one ``bytes.translate`` table; characters beyond go through a codec error
-handler, one run at a time. In the sketch:
+mapped with one ``bytes.translate`` table; separators beyond are spaces in that image, and
+text with word characters beyond goes through a codec error handler, one run at a time.
+In the sketch:
 
 * every character that is not a word character (see `fold`) becomes a space, so the keys
   `` word `` (with a space each side) hit whole words only and a wildcard `` prefix`` hits

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from monitor import domain
@@ -58,9 +57,6 @@ def _inside_word(text: str, position: int) -> bool:
     )
 
 
-_WORD_TO_END = re.compile(f"(?:{fold.WORD.pattern})\\Z")
-
-
 def _word_start(text: str, start: int, limit: int) -> int:
     """`start`, moved right past a word it would cut (but never past `limit`)."""
     if _inside_word(text, start):
@@ -72,7 +68,8 @@ def _word_start(text: str, start: int, limit: int) -> int:
 def _word_end(text: str, end: int, limit: int) -> int:
     """`end`, moved left before a word it would cut (but never before `limit`)."""
     if _inside_word(text, end):
-        # The word running up to `end`; a word longer than the look-back is cut anyway.
-        found = _WORD_TO_END.search(text, max(limit, end - 64), end)
-        end = max(limit, found.start()) if found else end
+        # The word running up to `end`, found as the word starting the reversed text before
+        # it; a word longer than the look-back is cut anyway.
+        found = fold.WORD.match(text[max(limit, end - 64) : end][::-1])
+        end = max(limit, end - found.end()) if found else end
     return end
