@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy.exc
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from monitor import (
@@ -41,6 +42,9 @@ log = logging.getLogger(__name__)
 # A crawl holds its source for this long and renews the claim after every page, so a
 # replica that dies mid-crawl (SIGKILL, power) blocks its source for at most this long.
 CRAWL_LEASE = timedelta(seconds=60)
+# After a scheduled crawl the source stays claimed for this share of its interval: long
+# enough that other replicas skip this interval, short enough that the next tick is free.
+HOLD_SHARE = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +84,50 @@ class Crawler:
 
 
 async def poll_source(
-    crawler: Crawler, source: sources.SourceBase, *, now: datetime
+    crawler: Crawler,
+    source: sources.SourceBase,
+    *,
+    now: datetime,
+    interval: timedelta | None = None,
 ) -> CrawlResult:
-    """Crawl `source` once, if no other worker is crawling it. See the module docstring."""
-    started = time.monotonic()
+    """Crawl `source` once, if no other worker is crawling it. See the module docstring.
+
+    With `interval` (the scheduler's), the source stays claimed for most of it after the
+    crawl, so replicas whose timers tick later in the same interval skip it: each source
+    is crawled once per interval however many replicas run. Without (`monitor crawl`),
+    the claim ends with the crawl.
+    """
+    hold_until = now + interval * HOLD_SHARE if interval is not None else None
+    claim = await _claim(crawler, source, now=now, hold_until=hold_until)
+    if claim is None:
+        log.info("source is being crawled elsewhere", extra=_event("crawl_skipped", source))
+        return CrawlResult(source.name, skipped=True)
+    try:
+        return await _crawl(crawler, source, claim, now=now)
+    except asyncio.CancelledError:
+        # Shutting down: hand the source back at once instead of leaving it leased.
+        await _release(crawler, claim)
+        raise
+    except sqlalchemy.exc.DBAPIError as error:
+        # A deadlock or a lost connection: nothing of this crawl was stored; the next one
+        # does it again.
+        log.exception("crawl not stored", extra=_event("crawl_store_failed", source))
+        await _release(crawler, claim)
+        return CrawlResult(source.name, error=f"database: {type(error.orig).__name__}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    source_id: int
+    first_crawl: bool
+    last_success_at: datetime | None
+    before: _Before
+    hold_until: datetime | None
+
+
+async def _claim(
+    crawler: Crawler, source: sources.SourceBase, *, now: datetime, hold_until: datetime | None
+) -> _Claim | None:
     async with db.transaction(crawler.sessions) as session:
         row = await stored_sources.ensure(
             session, name=source.name, type=source.type, url=source.url
@@ -95,24 +139,33 @@ async def poll_source(
             row.yielded_before,
         )
         if not await stored_sources.claim(session, source_id, now=now, lease=CRAWL_LEASE):
-            log.info("source is being crawled elsewhere", extra=_event("crawl_skipped", source))
-            return CrawlResult(source.name, skipped=True)
+            return None
+    return _Claim(source_id, first_crawl, last_success_at, before, hold_until)
+
+
+async def _release(crawler: Crawler, claim: _Claim) -> None:
+    async with db.transaction(crawler.sessions) as session:
+        await stored_sources.release(session, claim.source_id)
+
+
+async def _crawl(
+    crawler: Crawler, source: sources.SourceBase, claim: _Claim, *, now: datetime
+) -> CrawlResult:
+    started = time.monotonic()
+    source_id, first_crawl, last_success_at = (
+        claim.source_id, claim.first_crawl, claim.last_success_at
+    )  # fmt: skip
     try:
         crawl = await walk.walk(
             crawler.fetcher, source, now=now, history=_StoredHistory(crawler.sessions, source_id)
         )
-    except asyncio.CancelledError:
-        # Shutting down: hand the source back at once instead of leaving it leased.
-        async with db.transaction(crawler.sessions) as session:
-            await stored_sources.release(session, source_id)
-        raise
     except (FetchError, SourceError) as error:
         outcome = health.Outcome(str(error), wrong_content=isinstance(error, SourceError))
-        return await _failed(crawler, source, source_id, before, outcome, now=now)
+        return await _failed(crawler, source, claim, outcome, now=now)
     except Exception as error:  # a bug in an adapter must not stop the other sources
         log.exception("crawl crashed", extra=_event("crawl_crashed", source))
         outcome = health.Outcome(f"internal error: {error!r}")
-        return await _failed(crawler, source, source_id, before, outcome, now=now)
+        return await _failed(crawler, source, claim, outcome, now=now)
     documents = crawl.documents
     _count_fetches(crawl)
     metrics.ITEMS.labels(source.type).inc(len(documents))
@@ -160,9 +213,7 @@ async def poll_source(
             empty_pages=tuple(crawl.empty_pages),
             unchanged=crawl.pages > 0 and crawl.not_modified == crawl.pages,
         )
-        await _settle(
-            session, crawler, source, source_id, before, outcome, items=len(documents), now=now
-        )
+        await _settle(session, crawler, source, claim, outcome, items=len(documents), now=now)
     metrics.CRAWLS.labels("ok").inc()
     metrics.MENTIONS.inc(len(new))
     log.info(
@@ -236,8 +287,7 @@ async def _settle(
     session: AsyncSession,
     crawler: Crawler,
     source: sources.SourceBase,
-    source_id: int,
-    before: _Before,
+    claim: _Claim,
     outcome: health.Outcome,
     *,
     items: int | None,
@@ -246,14 +296,15 @@ async def _settle(
     """Record the crawl's outcome and the health it leads to; tell the admins when a
     source breaks or recovers (in this same transaction, so exactly once)."""
     after, event = health.next_health(
-        before.health,
+        claim.before.health,
         outcome,
-        yielded_before=before.yielded_before,
+        yielded_before=claim.before.yielded_before,
         failures_to_break=crawler.config.settings.failures_before_attention,
     )
     await stored_sources.record_crawl(
-        session, source_id, now=now, health=after, items=items, error=outcome.error
-    )
+        session, claim.source_id, now=now, health=after, items=items, error=outcome.error,
+        hold_until=claim.hold_until,
+    )  # fmt: skip
     if event is not None:
         log.warning(
             "source %s: %s", event, after.reason or "works again",
@@ -267,8 +318,7 @@ async def _settle(
 async def _failed(
     crawler: Crawler,
     source: sources.SourceBase,
-    source_id: int,
-    before: _Before,
+    claim: _Claim,
     outcome: health.Outcome,
     *,
     now: datetime,
@@ -280,7 +330,7 @@ async def _failed(
         "crawl failed: %s", error, extra=_event("crawl_failed", source, error=text.one_line(error))
     )
     async with db.transaction(crawler.sessions) as session:
-        await _settle(session, crawler, source, source_id, before, outcome, items=None, now=now)
+        await _settle(session, crawler, source, claim, outcome, items=None, now=now)
     return CrawlResult(source.name, error=error)
 
 

@@ -210,7 +210,10 @@ class Runner:
     async def crawl(self, name: str) -> pipeline.CrawlResult:
         # Looked up by name at run time, so a reload's new settings apply to the next crawl.
         source = self.service.config.source(name)
-        return await pipeline.poll_source(self.service.crawler, source, now=utcnow())
+        return await pipeline.poll_source(
+            self.service.crawler, source, now=utcnow(),
+            interval=self.service.config.interval(source),
+        )  # fmt: skip
 
     async def send_digest(self, name: str) -> None:
         alert = self.service.config.alert(name)
@@ -274,7 +277,9 @@ class Runner:
 
     async def stop(self) -> None:
         self.stopping.set()
-        self.scheduler.shutdown(wait=False)
+        # No new jobs; running ones get the grace period. (APScheduler's own shutdown
+        # cancels running asyncio jobs at once, so it comes last.)
+        self.scheduler.pause()
         if self.in_flight:
             log.info("waiting for running jobs", extra={"event": "service_draining",
                                                        "jobs": len(self.in_flight)})  # fmt: skip
@@ -282,4 +287,5 @@ class Runner:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        self.scheduler.shutdown(wait=False)
         log.info("monitor stopped", extra={"event": "service_stopped"})

@@ -56,12 +56,14 @@ async def record_crawl(
     health: Health,
     items: int | None,
     error: str | None,
+    hold_until: datetime | None = None,
 ) -> None:
     """Store how a crawl went: success (`items` read) or failure (`error`), and the health
-    that follows (see monitor.health). Releases the crawl lease."""
+    that follows (see monitor.health). The lease is released, or kept until `hold_until`
+    so that other replicas, whose timers tick at other moments, skip this interval."""
     source = await session.get_one(Source, source_id)
     source.last_crawled_at = now
-    source.lease_until = None
+    source.lease_until = hold_until
     source.health = health.state
     source.health_reason = health.reason
     source.consecutive_failures = health.consecutive_failures

@@ -16,7 +16,6 @@ from typing import TypeVar
 
 import pytest
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from monitor import config as config_module
@@ -113,16 +112,6 @@ async def test_sessions_saving_the_same_mentions_at_once_store_each_once(
     assert await count(engine, Mention) == 5
 
 
-@pytest.mark.xfail(
-    raises=DBAPIError,
-    strict=True,
-    reason="BUG: monitor/store/stories.py place() inserts a crawl's new documents in feed "
-    "order, so two sources carrying the same posts in another order (a blog and an "
-    "aggregator) crawled at once by two replicas deadlock on the documents.key unique "
-    "index; PostgreSQL aborts one transaction (DeadlockDetected), and pipeline.poll_source "
-    "lets that escape its final transaction (the crawl is lost, and nothing gives the "
-    "source's lease back until it expires). Inserting in a fixed order (sorted keys) avoids it",
-)
 async def test_sources_carrying_the_same_posts_in_another_order_store_each_once(
     engine: AsyncEngine, workers: list[async_sessionmaker[AsyncSession]]
 ) -> None:

@@ -44,16 +44,6 @@ async def wait_for_lock_waiter(locker: psycopg.AsyncConnection[tuple[object, ...
     raise AssertionError("the crawl never reached the locked table")
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason="BUG: pipeline.poll_source gives the lease back on cancellation only while "
-    "walk.walk runs; cancelled in its final transaction (or while the claim commits) the "
-    "source stays leased for CRAWL_LEASE (60 s). With scheduler.Runner.stop cancelling "
-    "running jobs at once on SIGTERM, a rolling restart leaves the sources its replica "
-    "was saving unclaimable for a minute (seen in tests/e2e/test_replicas.py: every "
-    "replica then logs crawl_skipped for them)",
-)
 async def test_a_crawl_cancelled_while_saving_gives_its_source_back(
     mailroom: Mailroom,
     database: Database,
