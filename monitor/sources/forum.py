@@ -87,9 +87,7 @@ class ForumSource(SourceBase):
     @cached_property
     def resolved(self) -> ForumSelectors:
         """The preset's selectors with this source's overrides on top."""
-        base = dict(presets.load(self.preset).selectors) if self.preset else {}
-        base.update(self.selectors.model_dump(exclude_none=True))
-        return ForumSelectors.model_validate(base)
+        return presets.with_overrides(self.preset, self.selectors)
 
     @model_validator(mode="after")
     def _complete(self) -> ForumSource:

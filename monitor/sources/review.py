@@ -65,9 +65,7 @@ class ReviewSource(SourceBase):
     @cached_property
     def resolved(self) -> ReviewSelectors:
         """The preset's selectors with this source's overrides on top."""
-        base = dict(presets.load(self.preset).selectors) if self.preset else {}
-        base.update(self.selectors.model_dump(exclude_none=True))
-        return ReviewSelectors.model_validate(base)
+        return presets.with_overrides(self.preset, self.selectors)
 
     @property
     def reads_json_ld(self) -> bool:

@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,3 +54,14 @@ def load(name: str) -> Preset:
         selectors={str(k): str(v) for k, v in (data.get("selectors") or {}).items()},
         options=dict(data.get("options") or {}),
     )
+
+
+Selectors = TypeVar("Selectors", bound=BaseModel)
+
+
+def with_overrides(name: str | None, overrides: Selectors) -> Selectors:
+    """The selectors of preset `name` (none if None) with every field `overrides` sets on
+    top, validated as the overrides' own model."""
+    merged = dict(load(name).selectors) if name else {}
+    merged.update(overrides.model_dump(exclude_none=True))
+    return type(overrides).model_validate(merged)
