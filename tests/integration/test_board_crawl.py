@@ -483,9 +483,9 @@ async def test_a_deleted_thread_is_a_warning_and_is_asked_for_again_next_crawl(
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="BUG: forum._list_page stops the list walk at a page without a changed thread, "
-    "so a thread on list page 2+ whose page failed (or was capped) is not asked for again "
-    "on the next crawl, as the forum module docstring promises; it waits until it changes",
+    reason="KNOWN LIMIT (documented in monitor/sources/forum.py): the list walk stops at "
+    "the first page without a changed thread, so a thread on list page 2+ whose page "
+    "failed (or was capped) is asked for again only when a crawl walks that far",
 )
 async def test_a_failed_thread_on_a_later_list_page_is_asked_for_again_next_crawl(
     tmp_path: Path, feed_server: FeedServer
