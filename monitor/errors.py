@@ -6,7 +6,8 @@
     ├── FetchError             a page could not be fetched (network, status, limits)
     │   ├── RobotsDisallowedError    robots.txt of the host forbids it (or was unreachable)
     │   ├── BlockedAddressError      the host is loopback, private, … and not allowed
-    │   └── TooLargeError            the body is over the size cap
+    │   ├── TooLargeError            the body is over the size cap
+    │   └── ChallengeError           a bot challenge (403/503) stands where the page should
     ├── SourceError            a page was fetched but is not what the source expects
     ├── StoreError             the database refuses (for example a schema newer than this code)
     └── DeliveryError          a mail could not be handed to the SMTP server
@@ -76,6 +77,11 @@ class BlockedAddressError(FetchError):
 
 class TooLargeError(FetchError):
     """The response body (declared, or decoded while reading) is over the size cap."""
+
+
+class ChallengeError(FetchError):
+    """A bot challenge (Cloudflare, DDoS-Guard…) answered instead of the page: the site
+    blocks automated readers. Retrying does not help; the source needs attention."""
 
 
 class SourceError(MonitorError):

@@ -33,7 +33,7 @@ from monitor import (
     walk,
 )
 from monitor import config as config_module
-from monitor.errors import FetchError, SourceError
+from monitor.errors import ChallengeError, FetchError, SourceError
 from monitor.store import db, mentions, names, seen
 from monitor.store import sources as stored_sources
 
@@ -160,7 +160,8 @@ async def _crawl(
             crawler.fetcher, source, now=now, history=_StoredHistory(crawler.sessions, source_id)
         )
     except (FetchError, SourceError) as error:
-        outcome = health.Outcome(str(error), wrong_content=isinstance(error, SourceError))
+        wrong = isinstance(error, SourceError | ChallengeError)
+        outcome = health.Outcome(str(error), wrong_content=wrong)
         return await _failed(crawler, source, claim, outcome, now=now)
     except Exception as error:  # a bug in an adapter must not stop the other sources
         log.exception("crawl crashed", extra=_event("crawl_crashed", source))

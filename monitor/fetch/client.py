@@ -34,8 +34,14 @@ from datetime import UTC, datetime
 import brotli
 import httpx
 
-from monitor import __version__, domain
-from monitor.errors import BlockedAddressError, FetchError, RobotsDisallowedError, TooLargeError
+from monitor import __version__, challenges, domain
+from monitor.errors import (
+    BlockedAddressError,
+    ChallengeError,
+    FetchError,
+    RobotsDisallowedError,
+    TooLargeError,
+)
 from monitor.fetch import addresses, body, politeness, robots, transport
 from monitor.fetch.limits import Limits
 from monitor.politeness_policy import HostPolicy
@@ -172,6 +178,15 @@ class Fetcher:
         for attempt in range(1, attempts + 1):
             try:
                 answer = await self._follow(request.url, url, sent)
+                challenge = self._challenge(answer)
+                if challenge is not None:
+                    raise ChallengeError(
+                        request.url,
+                        f"HTTP {answer.status}: a {challenge} challenge instead of the page; the "
+                        "site blocks automated readers: ask its operators to allow the monitor, "
+                        "or drop the source",
+                        answer.status,
+                    )
                 if retryable(answer.status):
                     raise _Transient(self._status_error(request.url, answer))
             except _Transient as transient:
@@ -198,6 +213,13 @@ class Fetcher:
         if not 200 <= answer.status < 300:
             raise self._status_error(request.url, answer)
         return domain.Response(request, str(answer.url), answer.status, answer.content, headers)
+
+    @staticmethod
+    def _challenge(answer: _Answer) -> str | None:
+        if answer.status not in challenges.STATUSES or not answer.content:
+            return None
+        page = answer.content.decode("utf-8", errors="replace")
+        return challenges.who(page, answer.headers.get("server", ""))
 
     @staticmethod
     def _status_error(url: str, answer: _Answer) -> FetchError:
@@ -254,6 +276,14 @@ class Fetcher:
                     encoding = response.headers.get("content-encoding", "")
                     content = await body.read(response.aiter_raw(), encoding, cap,
                                               truncate=truncate)  # fmt: skip
+                    answer = _Answer(answer.url, answer.status, answer.reason, answer.headers,
+                                     content)  # fmt: skip
+                elif answer.status in challenges.STATUSES and not response.is_stream_consumed:
+                    # Read the start: a bot challenge says what it is there.
+                    content = await body.read(
+                        response.aiter_raw(), response.headers.get("content-encoding", ""),
+                        challenges.SNIFF_BYTES, truncate=True,
+                    )  # fmt: skip
                     answer = _Answer(answer.url, answer.status, answer.reason, answer.headers,
                                      content)  # fmt: skip
         except politeness.HostPaused as paused:

@@ -25,7 +25,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 from pydantic import AfterValidator
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
-from monitor import domain, encoding, fingerprint, text
+from monitor import challenges, domain, encoding, fingerprint, text
 from monitor.errors import SourceError
 
 _ALTERNATIVES = re.compile(r"\s*\|\|\s*")
@@ -194,15 +194,6 @@ def _value(node: LexborNode, attribute: str | None) -> str | None:
 
 # --- pages ---------------------------------------------------------------------------
 
-# (who, markers in the raw page): interstitials that stand where the page should be.
-_CHALLENGES = (
-    ("Cloudflare", ("cf-browser-verification", "challenge-platform", "cf_chl_opt",
-                    "cf-challenge", "attention required! | cloudflare")),
-    ("DDoS-Guard", ("ddos-guard",)),
-    ("Sucuri", ("sucuri website firewall",)),
-    ("a bot check", ("checking your browser before accessing", "just a moment...",
-                     "enable javascript and cookies to continue")),
-)  # fmt: skip
 # What boards say instead of posts when a guest may not read them (English and German).
 _NO_PERMISSION = (
     "you do not have permission", "you don't have permission", "you are not authorised",
@@ -225,12 +216,14 @@ def check_wall(tree: LexborHTMLParser, response: domain.Response, *, what: str) 
     """
     raw = (tree.html or "").lower()
     server = response.headers.get("server", "").lower()
-    for who, markers in _CHALLENGES:
-        if any(marker in raw for marker in markers) or who.lower() in server:
-            raise SourceError(
-                f"{response.url} served a {who} challenge instead of {what}: the site blocks "
-                "automated readers; ask its operators to allow the monitor, or drop the source"
-            )
+    who = challenges.who(raw) or (
+        next((name for name, _ in challenges.CHALLENGES if name.lower() in server), None)
+    )
+    if who is not None:
+        raise SourceError(
+            f"{response.url} served a {who} challenge instead of {what}: the site blocks "
+            "automated readers; ask its operators to allow the monitor, or drop the source"
+        )
     visible = inline_text(tree.body).lower() if tree.body is not None else ""
     if any(phrase in visible for phrase in _NO_PERMISSION):
         raise SourceError(

@@ -22,6 +22,7 @@ LAYERS: dict[str, float] = {
     "monitor.domain": 0,
     "monitor.errors": 0,
     "monitor.text": 1,
+    "monitor.challenges": 1,
     "monitor.fingerprint": 1,
     "monitor.neardup": 1,
     "monitor.matching": 1,

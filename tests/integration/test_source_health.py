@@ -407,3 +407,53 @@ async def test_an_emptied_feed_answering_304_stays_broken(
     # … and the admins got the one attention mail, no "works again".
     subjects = [mail.message["Subject"] for mail in smtp_sink.received]
     assert subjects == ['Source "Emptied-Blog" needs attention']
+
+
+CLOUDFLARE = (
+    b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
+    b"<div id='cf-browser-verification'>Checking your browser before accessing the site."
+    b"</div><script src='/cdn-cgi/challenge-platform/h/g/orchestrate/jsch/v1'></script>"
+    b"</body></html>"
+)
+
+
+async def test_a_bot_challenge_answered_with_403_breaks_the_source_at_once_without_retries(
+    tmp_path: Path, feed_server: FeedServer, smtp_sink: mailsink.MailSink
+) -> None:
+    url = feed_server.serve(
+        "/feed.xml", CLOUDFLARE, content_type="text/html; charset=utf-8", status=403
+    )
+    config = make_config({"Blocked-Blog": url})
+
+    async with service_for(tmp_path, smtp_sink.url, config) as service:
+        result = await pipeline.poll_source(service.crawler, config.sources[0], now=T0)
+        await drain(service, now=T0 + timedelta(minutes=1))
+        row = await row_of(service, "Blocked-Blog")
+
+    assert result.error is not None
+    assert "Cloudflare challenge" in result.error
+    assert len(feed_server.requests_for("/feed.xml")) == 1  # a challenge is not retried
+    assert (row.health, row.consecutive_failures) == ("broken", 1)
+    (mail,) = smtp_sink.received
+    assert mail.message["Subject"] == 'Source "Blocked-Blog" needs attention'
+    assert "blocks automated readers" in _flat(mail.part("plain"))
+
+
+async def test_an_ordinary_503_is_a_failure_not_a_challenge(
+    tmp_path: Path, feed_server: FeedServer, smtp_sink: mailsink.MailSink
+) -> None:
+    url = feed_server.serve(
+        "/feed.xml", b"<html><body>Service Unavailable</body></html>",
+        content_type="text/html", status=503,
+    )  # fmt: skip
+    config = make_config({"Down-Blog": url})
+
+    async with service_for(tmp_path, smtp_sink.url, config) as service:
+        result = await pipeline.poll_source(service.crawler, config.sources[0], now=T0)
+        row = await row_of(service, "Down-Blog")
+
+    assert result.error is not None
+    assert "503" in result.error
+    assert "challenge" not in result.error
+    assert (row.health, row.consecutive_failures) == ("failing", 1)
+    assert smtp_sink.received == []
