@@ -7,8 +7,9 @@ Generates ~120 KB pages of 50 posts in prosilver markup, then times, in this pro
 round by round, taking turns at going first:
 
 - raw: selectolax parses the page, selects the thread title and each post, reads the same
-  parts (author, date attribute, permalink resolved against the page URL with `urljoin`,
-  body text without its quotes) - the least any extractor must do to read what we read;
+  parts (author, date as a datetime, permalink resolved against the page URL with
+  `urljoin`, body text without its quotes) and the thread's newer and older pages - the
+  least any extractor must do to read what we read;
 - ours: `ForumAdapter.parse` - decoding, selectors with alternatives, quote removal,
   visible text with line breaks at blocks, session ids dropped from links, permalink
   keys, date parsing, the thread's follow-up requests and the Document objects.
@@ -23,7 +24,8 @@ sources.yaml is loaded, not per page.
 Prints both, best and median of the rounds, in wall-clock time and in CPU time (this
 thread's: steadier on a busy machine), the ratios of the bests (target: at most 1.15) and
 a table for the README. Exits 1 if the two disagree on what they read (post
-count, titles, authors, dates, permalinks, the body text's non-space characters).
+count, titles, authors, dates, permalinks, the body text's non-space characters, the
+page to read next).
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ SOURCE = forum.ForumSource(
     preset="phpbb", timezone="Europe/Berlin", language="de",
 )  # fmt: skip
 
-Parts = tuple[str, str, str, str, str]  # title, author, datetime, permalink, body text
+# title, author, date, permalink, body text
+Parts = tuple[str, str, datetime | None, str, str]
 
 
 def page(first_id: int = 10_000) -> bytes:
@@ -96,8 +99,9 @@ def page(first_id: int = 10_000) -> bytes:
     return (head + "".join(posts) + "</div></body></html>").encode()
 
 
-def raw(content: bytes) -> list[Parts]:
-    """The minimum: parse, select the posts, read the same parts as text and attributes."""
+def raw(content: bytes) -> tuple[list[Parts], str | None]:
+    """The minimum: parse, select the posts, read the same parts as text and attributes,
+    and the link to the thread's older page (after looking for a newer one)."""
     tree = LexborHTMLParser(content.decode("utf-8"))
     found = []
     title_node = tree.css_first("h2.topic-title")
@@ -105,6 +109,7 @@ def raw(content: bytes) -> list[Parts]:
     for post in tree.css("div.post"):
         author = post.css_first("p.author .username")
         when = post.css_first("p.author time")
+        written = when.attributes.get("datetime") if when is not None else None
         link = post.css_first("p.author a[href*='p=']")
         body = post.css_first("div.content")
         href = link.attributes.get("href") if link is not None else None
@@ -114,11 +119,16 @@ def raw(content: bytes) -> list[Parts]:
         found.append((
             title,
             author.text() if author is not None else "",
-            (when.attributes.get("datetime") or "") if when is not None else "",
+            datetime.fromisoformat(written) if written else None,
             urljoin(PAGE_URL, href) if href else "",
             body.text(deep=True, separator=" ") if body is not None else "",
         ))  # fmt: skip
-    return found
+    newer = tree.css_first("div.action-bar.bar-top li.arrow.next a")
+    older = (
+        None if newer is not None else tree.css_first("div.action-bar.bar-top li.arrow.previous a")
+    )
+    older_href = older.attributes.get("href") if older is not None else None
+    return found, urljoin(PAGE_URL, older_href) if older_href else None
 
 
 def ours(content: bytes) -> domain.Page:
@@ -131,20 +141,23 @@ def ours(content: bytes) -> domain.Page:
 
 def disagreements(content: bytes) -> list[str]:
     """Where the two read something different from the same page (empty: they agree)."""
-    expected, documents = raw(content), ours(content).documents
+    (expected, older), page = raw(content), ours(content)
+    documents = page.documents
     if len(expected) != POSTS or len(documents) != POSTS:
         return [f"posts: raw read {len(expected)}, ours {len(documents)}, the page has {POSTS}"]
     found = []
-    for number, ((title, author, written, link, body), document) in enumerate(
+    following = [request.url for request in page.requests]
+    if following != [older]:
+        found.append(f"next page: ours {following}, raw {older!r}")
+    for number, ((title, author, published, link, body), document) in enumerate(
         zip(expected, documents, strict=True)
     ):
-        published = datetime.fromisoformat(written) if written else None
         if document.title != " ".join(title.split()):
             found.append(f"post {number}: title {document.title!r}, raw {title!r}")
         if document.author != author:
             found.append(f"post {number}: author {document.author!r}, raw {author!r}")
         if document.published_at != published:
-            found.append(f"post {number}: date {document.published_at}, raw {written!r}")
+            found.append(f"post {number}: date {document.published_at}, raw {published}")
         if document.url != link:
             found.append(f"post {number}: permalink {document.url!r}, raw {link!r}")
         ours_letters, raw_letters = len("".join(document.text.split())), len("".join(body.split()))

@@ -46,13 +46,29 @@ _ACCENTED_SHARE = 0.3
 
 def decode(content: bytes, declared: str | None = None) -> str:
     """`content` as text; `declared` is the charset from the HTTP header, if any."""
+    return _decode(content, declared)[0]
+
+
+def utf8(content: bytes, declared: str | None = None) -> bytes:
+    """`content` as UTF-8 bytes, read as `decode` reads it: for parsers that take bytes.
+
+    A page that is UTF-8 already comes back as it is, unchanged and uncopied: lexbor
+    parses bytes as UTF-8, so handing it those saves encoding the decoded text again
+    (which costs more than decoding it, for a page with one character beyond Latin-1).
+    """
+    text, codec = _decode(content, declared)
+    return content if codec == "utf-8" else text.encode("utf-8")
+
+
+def _decode(content: bytes, declared: str | None) -> tuple[str, str]:
+    """`decode`, and the codec that read the page (its Python name: "utf-8", "cp1252")."""
     for bom, codec in _BOMS:
         if content.startswith(bom):
-            return content.decode(codec, errors="replace")
+            return content.decode(codec, errors="replace"), codec
     for label in (declared, meta_charset(content)):
-        text = _strict(content, label)
-        if text is not None:
-            return text
+        found = _strict(content, label)
+        if found is not None:
+            return found
     return _detected(content)
 
 
@@ -91,7 +107,7 @@ def _western(content: bytes) -> str | None:
     )
 
 
-def _strict(content: bytes, label: str | None) -> str | None:
+def _strict(content: bytes, label: str | None) -> tuple[str, str] | None:
     """`content` decoded as `label`, or None if the label is unknown or does not fit."""
     if not label:
         return None
@@ -100,26 +116,27 @@ def _strict(content: bytes, label: str | None) -> str | None:
     candidates = ["cp1252", label] if label in _WINDOWS_1252_LABELS else [label]
     for candidate in candidates:
         try:
-            codecs.lookup(candidate)
-            return content.decode(candidate)
+            codec = codecs.lookup(candidate).name
+            return content.decode(codec), codec
         except (LookupError, UnicodeDecodeError):
             continue
     return None
 
 
-def _detected(content: bytes) -> str:
+def _detected(content: bytes) -> tuple[str, str]:
     try:
-        return content.decode("utf-8")  # most of today's web, and unambiguous when it fits
+        # Most of today's web, and unambiguous when it fits.
+        return content.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     western = _western(content)
     if western is not None:
-        return western
+        return western, "cp1252"
     best = charset_normalizer.from_bytes(content).best()
     if best is None:
-        return content.decode("utf-8", errors="replace")
+        return content.decode("utf-8", errors="replace"), "utf-8 (with replacements)"
     if best.encoding.startswith(_CJK_CODECS):
         high = sum(1 for byte in content if byte >= 0x80)
         if high < _CJK_MIN_HIGH_BYTES * len(content):
-            return content.decode("cp1252", errors="replace")
-    return str(best)
+            return content.decode("cp1252", errors="replace"), "cp1252"
+    return str(best), best.encoding

@@ -47,7 +47,7 @@ _SPACES = re.compile(r"\s+")
 # general path. tests/unit/test_fingerprint_fast.py checks both paths agree.
 _CANONICAL_SHAPE = re.compile(
     r"(https?)://((?:[a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63})"
-    r"((?:/(?:[A-Za-z0-9._~-]|%[89A-F][0-9A-F])*)*)"
+    r"((?:/(?:[A-Za-z0-9._~-]++|%[89A-F][0-9A-F])*+)*+)"
     r"(?:\?([A-Za-z0-9._~=&-]*))?"
     r"(?:#.*)?",
     re.DOTALL,
@@ -126,6 +126,11 @@ def _canonical_shaped(scheme: str, host: str, path: str, query: str | None) -> s
     address = f"{scheme}://{host}{path or '/'}"
     if not query:
         return address
+    if "&" not in query:  # one pair, as most permalinks have: nothing to sort
+        name, equals, value = query.partition("=")
+        if not name or not equals or "=" in value:
+            return None
+        return address if is_tracking_parameter(name) else f"{address}?{query}"
     pairs = []
     for pair in query.split("&"):
         name, equals, value = pair.partition("=")

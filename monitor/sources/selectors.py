@@ -206,7 +206,7 @@ _NO_PERMISSION = (
 
 def parse_page(response: domain.Response) -> LexborHTMLParser:
     """The response as an HTML tree, decoded in its real charset."""
-    return LexborHTMLParser(encoding.decode(response.content, response.charset))
+    return LexborHTMLParser(encoding.utf8(response.content, response.charset))
 
 
 def check_wall(tree: LexborHTMLParser, response: domain.Response, *, what: str) -> None:
@@ -256,7 +256,56 @@ _ROUND_TRIP = re.compile(
 
 def absolute(base: str, link: str) -> str:
     """`link` resolved against the page URL, without session ids."""
-    return without_session(urljoin(base, link.strip()))
+    return without_session(join(base, link.strip()))
+
+
+# Links whose resolution is a concatenation (see `join`): a relative path, or a path from
+# the root, without dot segments, empty segments, ";" params or ":" (a scheme, to urljoin),
+# with a non-empty query and fragment if any (urljoin drops an empty "?" or "#").
+_SEGMENT = r"[A-Za-z0-9_~%!$&'()*+,=@-][A-Za-z0-9_~%!$&'()*+,=@.-]*"
+_SUFFIX = r"(?:\?[!\"$-~]+)?(?:#[!-~]+)?"
+_RELATIVE = re.compile(rf"(\./)?({_SEGMENT}(?:/{_SEGMENT})*/?{_SUFFIX})")
+_FROM_ROOT = re.compile(rf"/{_SEGMENT}(?:/{_SEGMENT})*/?{_SUFFIX}")
+
+
+def join(base: str, link: str) -> str:
+    """``urljoin(base, link)``, the same string, in a fraction of the time for most links.
+
+    urljoin splits the page URL again for every link (about 5 µs; a thread page has a
+    permalink per post). The links engines write are mostly "./viewtopic.php?p=5#p5" or
+    "/threads/x.5/": for those the result is the page's directory (or its origin) and the
+    link, joined; the directory comes from urljoin itself, once per page. Anything else
+    goes to urljoin.
+    """
+    relative = _RELATIVE.fullmatch(link)
+    if relative is not None:
+        directory, _ = _prefixes(base)
+        if directory is not None:
+            return directory + relative.group(2)
+    elif _FROM_ROOT.fullmatch(link):
+        _, origin = _prefixes(base)
+        if origin is not None:
+            return origin + link
+    return urljoin(base, link)
+
+
+@lru_cache(maxsize=256)
+def _prefixes(base: str) -> tuple[str | None, str | None]:
+    """(directory, origin) of the page URL `base`, for `join`: what urljoin puts before a
+    relative path and before a path from the root. None when urljoin would do more than
+    put it there (dot segments or empty segments in the page's path, an unusual scheme).
+    """
+    if not base.startswith(("http://", "https://")):
+        return None, None
+    probe = "x0"
+    resolved = urljoin(base, probe)
+    directory = resolved[: -len(probe)] if resolved.endswith("/" + probe) else None
+    rooted = urljoin(base, "/" + probe)
+    origin = rooted[: -len(probe) - 1] if rooted.endswith("/" + probe) else None
+    # Only a directory that urljoin does not rewrite for longer links either.
+    if directory is not None and urljoin(base, f"{probe}/{probe}") != f"{directory}{probe}/{probe}":
+        directory = None
+    return directory, origin
 
 
 def page_url(base: str, link: str) -> str:
@@ -296,7 +345,6 @@ def _is_session(pair: str) -> bool:
     return name.lower() in _SESSION_NAMES and bool(_SESSION_VALUE.fullmatch(value))
 
 
-@lru_cache(maxsize=65536)
 def permalink_key(url: str) -> str:
     """The identity of an item reached at `url` (an absolute permalink).
 
@@ -304,8 +352,6 @@ def permalink_key(url: str) -> str:
     canonical URLs drop fragments, and some engines name a post only there
     (``showthread.php?t=5#post77``). Presets pick permalinks that do not depend on the
     page they are read from, so the same post met on another page has the same key.
-    Cached: the same permalinks come back on every crawl of a thread, and canonicalising
-    costs about 100 µs.
     """
     fragment = _fragment(url)
     canonical = fingerprint.canonical_url(url)

