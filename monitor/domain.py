@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +55,15 @@ class Response:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(NamedTuple):
     """One thing a person wrote: a forum post, a review, a feed entry.
 
     `key` is its identity across crawls, pages and replicas (the canonical permalink, else
     the guid, else a content hash); `url` is where a reader goes to see it. `text` is the
     visible text, HTML already stripped. `rating` is normalised to 0-5 stars.
+
+    A named tuple rather than a frozen dataclass, as immutable: adapters build one per
+    post, and a frozen dataclass's __init__ costs three times as much (bench/extract.py).
     """
 
     key: str

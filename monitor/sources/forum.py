@@ -335,10 +335,16 @@ def _link(
 ) -> str | None:
     if not spec or tree.root is None:
         return None
-    values = selectors.every(tree.root, spec)
-    if not values:
+    if last:
+        values = selectors.every(tree.root, spec)
+        link = values[-1] if values else None
+    else:
+        # The first match ends the search: pagination sits at the top of a page, and
+        # walking the rest of the tree cost more than reading a post.
+        link = selectors.first(tree.root, spec)
+    if not link:
         return None
-    found = selectors.page_url(response.url, values[-1] if last else values[0])
+    found = selectors.page_url(response.url, link)
     return found if found != urldefrag(response.url).url else None
 
 

@@ -88,7 +88,7 @@ def first(node: LexborNode, spec: str) -> str | None:
             if written:
                 return written
         else:
-            value = found.attributes.get(attribute)
+            value = found.attrs.get(attribute)  # one attribute, not a dict of them all
             if value and (value := value.strip()):
                 return value
     return None
@@ -188,7 +188,7 @@ def _one_line(written: str) -> str:
 def _value(node: LexborNode, attribute: str | None) -> str | None:
     if attribute is None:
         return inline_text(node) or None
-    value = node.attributes.get(attribute)
+    value = node.attrs.get(attribute)
     return value.strip() if value and value.strip() else None
 
 
@@ -243,6 +243,7 @@ def check_wall(tree: LexborHTMLParser, response: domain.Response, *, what: str) 
 # vBulletin `s`, SMF `PHPSESSID`): a new one each crawl, so they must not be in a key.
 _SESSION_NAMES = frozenset({"sid", "s", "phpsessid"})
 _SESSION_VALUE = re.compile(r"[0-9a-f]{16,}", re.IGNORECASE)
+_SHORTEST_SESSION = len("s=") + 16  # a shorter query holds no session id
 _QUERY_SEPARATORS = re.compile(r"[&;]")
 # URLs that urlsplit and urlunsplit give back unchanged, with a query: a lower-case scheme
 # (urlsplit lowers it), "//", a non-empty ASCII netloc without brackets (urlsplit checks
@@ -315,14 +316,18 @@ def page_url(base: str, link: str) -> str:
 
 def without_session(url: str) -> str:
     """`url` without session-id parameters (see `_SESSION_NAMES`)."""
+    if "?" not in url and url.isascii() and "[" not in url and "]" not in url:
+        return url  # no query, and nothing urlsplit would reject (brackets, odd hosts)
     trip = _ROUND_TRIP.fullmatch(url)
     if trip is not None:
         # urlunsplit(urlsplit(url)) is `url` itself: if no pair goes, neither does anything
         # else, and splitting and joining the URL (most of the cost) can be skipped.
         query = trip.group(1)
         pairs = query.split("&") if ";" not in query else _QUERY_SEPARATORS.split(query)
-        if all(pair and not _is_session(pair) for pair in pairs) and (
-            "&" not in query or ";" not in query
+        if (
+            "" not in pairs
+            and ("&" not in query or ";" not in query)
+            and (len(query) < _SHORTEST_SESSION or not any(map(_is_session, pairs)))
         ):
             return url
     return _without_session_general(url)

@@ -225,6 +225,11 @@ def fragment(url: str) -> str:
 @example("HTTPS://forum.example.de/x?a=1")
 @example("https://[::1]/x?a=1")
 @example("https://forum.example.de/x?a=1\t#b")
+@example("https://[::1/x")
+@example("https://m\u00fcller.de/x#p1")
+@example("https://forum.example.de/threads/x.5/post-7#post-7")
+@example("https://forum.example.de/x?s=0123456789abcdef")
+@example("https://forum.example.de/x?s=0123456789abcde")
 def test_without_session_is_what_it_was(url: str) -> None:
     assert outcome(selectors.without_session, url) == outcome(reference_without_session, url)
 
