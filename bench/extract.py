@@ -224,7 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{raw_median * 1000:.2f}), ours {our_best * 1000:.2f} ms (median "
               f"{our_median * 1000:.2f}), ratio {our_best / raw_best:.2f}x best, "
               f"{our_median / raw_median:.2f}x median (target <= 1.15x)")  # fmt: skip
-    print("agreement: same titles, authors, dates, permalinks and text on every post")
+    print("agreement: same titles, authors, dates, permalinks and text on every post, and")
+    print("           the same page to read next")
     print()
     print(f"| extraction, {POSTS}-post phpBB page ({size:.0f} KB) | clock | best ms | median ms "
           "| per post µs |")  # fmt: skip
