@@ -7,16 +7,18 @@ Crawl shape, expressed as requests (the pipeline fetches them, on the source's h
        │                    └─► its older pages, as continuations, up to max_pages_per_thread
        └─► list page 2 … (continuation), up to max_list_pages, only while a page had a
            changed thread (boards list threads by last activity: once a page holds only
-           unchanged threads, the pages after it hold older ones)
+           unchanged threads, the pages after it hold older ones) or a later page still
+           has one that was asked for and not read
 
 Incremental: a thread's marker (reply count, last-post time or link, as the preset says)
 travels in the request's context and is remembered as ``thread:<canonical thread URL>``
 when the thread page has been read, not when the list was: a thread whose page was never
-fetched (capped, failed) is requested again on the next crawl in which the list walk
-reaches its row. Known limit: the walk stops at the first list page without a changed
-thread, so such a thread on list page 2 or later waits until a later crawl walks that
-far (its next reply moves it to page 1). `max_threads` applies per list page, since a
-pure adapter sees one page at a time.
+fetched (failed, capped) still looks changed on the next crawl. List page 1 is read on
+every crawl; a later list page remembers, as ``list:<depth>``, the changed threads it
+asked for, and the walk goes on past a page without changes while one of those is still
+unread, so a failed thread on page 2 is asked for again on the next crawl even when
+nothing else changed. `max_threads` applies per list page, since a pure adapter sees one
+page at a time.
 
 Identity: each post is keyed by its own permalink (`selectors.permalink_key`), never by the
 page it was found on. The body is the post's visible text without quoted replies (the
@@ -170,9 +172,8 @@ def _list_page(
             warnings=(_matched_nothing("thread_row", chosen.thread_row),), empty=True
         )
     requests: list[domain.Request] = []
+    asked: list[tuple[str, str]] = []  # changed rows with a marker: (memory key, marker)
     for row in rows:
-        if len(requests) >= source.max_threads:
-            break
         link = selectors.first(row, chosen.thread_link)
         if not link:
             continue
@@ -181,19 +182,49 @@ def _list_page(
         marker = _marker(row, chosen)
         if marker and memory.get(key) == marker:
             continue  # nothing new since the last crawl
+        if marker:
+            asked.append((key, marker))
+        if len(requests) >= source.max_threads:
+            continue  # capped: still listed in `asked`, so a later crawl comes back for it
         pages = selectors.every(row, chosen.thread_last_page) if chosen.thread_last_page else []
         target = selectors.page_url(response.url, pages[-1] if pages else thread_url)
         title = _row_title(row, chosen)
         thread_context = Context(depth=1, thread=key, marker=marker, title=title or "")
         requests.append(domain.Request(target, kind="thread", context=thread_context.encode()))
     following = _link(tree, response, chosen.list_next)
-    # Boards list threads by last activity: a page without a changed thread ends the walk.
-    if following and requests and context.depth < source.max_list_pages:
+    # Boards list threads by last activity: a page without a changed thread ends the walk,
+    # unless a later page had one that has not been read since (a failed or capped fetch).
+    more = bool(requests) or _unread_further(memory, context.depth, source.max_list_pages)
+    if following and more and context.depth < source.max_list_pages:
         next_context = Context(depth=context.depth + 1).encode()
         requests.append(
             domain.Request(following, kind="list", context=next_context, continuation=True)
         )
-    return domain.Page(requests=tuple(requests))
+    # List page 1 is read on every crawl; what later pages asked for is kept for the walk.
+    remember = (
+        ((_list_key(context.depth), urlencode(asked) or None),) if context.depth > 1 else ()
+    )
+    return domain.Page(requests=tuple(requests), remember=remember)
+
+
+def _list_key(depth: int) -> str:
+    """The memory key of what list page `depth` asked for on the last crawl that read it."""
+    return f"list:{depth}"
+
+
+def _unread_further(memory: Mapping[str, str], depth: int, last: int) -> bool:
+    """Whether a list page after `depth` asked for a thread whose marker was not read since.
+
+    A thread's page remembers the marker it was asked with once it is read; a thread whose
+    page failed, or that the per-page cap left out, still differs. (One that moved to
+    another page and was read there differs too: the walk then reads that list page once
+    more, finds nothing changed on it, and forgets.)
+    """
+    for later in range(depth + 1, last + 1):
+        asked = memory.get(_list_key(later))
+        if asked and any(memory.get(key) != marker for key, marker in parse_qsl(asked)):
+            return True
+    return False
 
 
 def _thread_page(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from datetime import UTC, datetime
 from typing import Any
 
@@ -144,6 +145,48 @@ def test_a_thread_page_remembers_its_marker_and_asks_for_older_pages_as_continua
 def test_max_threads_applies_per_list_page() -> None:
     page = parse(source(max_threads=1), list_page())
     assert [r.kind for r in page.requests] == ["thread", "list"]
+
+
+def read_all(page: domain.Page) -> dict[str, str]:
+    """The memory after every thread `page` asked for was read (each remembers its marker)."""
+    memory = {}
+    for request in page.requests:
+        if request.kind == "thread":
+            context = forum.Context.decode(request.context)
+            memory[context.thread] = context.marker
+    return memory
+
+
+def test_a_later_list_page_remembers_the_changed_threads_it_saw_capped_ones_too() -> None:
+    src = source(max_threads=1)
+    page_two = parse(src, list_page(), context="depth=2")
+    ((key, asked),) = page_two.remember
+    assert key == "list:2"
+    pairs = dict(urllib.parse.parse_qsl(asked))
+    assert len(pairs) == 3  # one asked for, two left out by max_threads
+    assert [r.kind for r in page_two.requests] == ["thread"]  # and no page 3: max_list_pages
+    # List page 1 is read on every crawl: nothing to remember for it.
+    assert parse(src, list_page()).remember == ()
+
+
+def test_the_walk_goes_on_while_a_later_page_has_a_thread_not_read_since() -> None:
+    src = source()
+    read = read_all(parse(src, list_page()))  # every thread of list page 1 read
+    later = "thread:https://forum.example.de/viewtopic.php?t=1300"
+    asked = urllib.parse.urlencode({later: "./viewtopic.php?p=8000#p8000"})
+    assert parse(src, list_page(), memory=read).requests == ()
+    # Page 2 asked for a thread last time and it was read since: no reason to go there.
+    done = {**read, "list:2": asked, later: "./viewtopic.php?p=8000#p8000"}
+    assert parse(src, list_page(), memory=done).requests == ()
+    # It was never read (its page failed, or max_threads left it out): walk on to page 2.
+    for unread in ({**read, "list:2": asked}, {**done, later: "./viewtopic.php?p=7000#p7000"}):
+        requests = parse(src, list_page(), memory=unread).requests
+        assert [(r.kind, r.continuation) for r in requests] == [("list", True)]
+    # Still within max_list_pages only.
+    assert (
+        parse(source(max_list_pages=1), list_page(), memory={**read, "list:2": asked}).requests
+        == ()
+    )
 
 
 def test_max_list_pages_stops_the_list_walk() -> None:
