@@ -201,9 +201,7 @@ def _list_page(
             domain.Request(following, kind="list", context=next_context, continuation=True)
         )
     # List page 1 is read on every crawl; what later pages asked for is kept for the walk.
-    remember = (
-        ((_list_key(context.depth), urlencode(asked) or None),) if context.depth > 1 else ()
-    )
+    remember = ((_list_key(context.depth), urlencode(asked) or None),) if context.depth > 1 else ()
     return domain.Page(requests=tuple(requests), remember=remember)
 
 
