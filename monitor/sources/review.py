@@ -50,6 +50,9 @@ class ReviewSelectors(BaseModel):
     rating_worst: Spec | None = None
     rating_stars: Spec | None = Field(default=None, description="Filled stars, counted.")
     next_page: Spec | None = None
+    subject: Spec | None = Field(
+        default=None, description="On the page: what its reviews are about (a product name)."
+    )
 
 
 class ReviewSource(SourceBase):
@@ -96,7 +99,7 @@ class ReviewAdapter:
         memory: Mapping[str, str],
     ) -> domain.Page:
         tree = selectors.parse_page(response)
-        reader = _Reader(source, response.url, _page_title(tree), now)
+        reader = _Reader(source, response.url, _page_title(tree), _page_subject(source, tree), now)
         found: dict[str, domain.Document] = {}
         if source.reads_json_ld:
             for review, about in _json_ld_reviews(tree, reader):
@@ -137,8 +140,12 @@ def _next(
 class _Reader:
     """Builds review Documents; collects what it could not read for one warning each."""
 
-    def __init__(self, source: ReviewSource, page_url: str, page_title: str, now: datetime):
+    def __init__(
+        self, source: ReviewSource, page_url: str, page_title: str, subject: str | None,
+        now: datetime,
+    ) -> None:  # fmt: skip
         self.source, self.page_url, self.page_title, self.now = source, page_url, page_title, now
+        self.subject = subject
         self.bad_dates: list[str] = []
         self.bad_json = 0
 
@@ -153,12 +160,12 @@ class _Reader:
                 worst=_scalar(rating.get("worstRating")),
             )  # fmt: skip
         reviewed = review.get("itemReviewed")
-        about = reviewed if isinstance(reviewed, Mapping) else about
-        subject = _name(about.get("name")) if about else None
+        name, brand = _about(reviewed if isinstance(reviewed, Mapping) else about)
         return self._document(
             link=_scalar(review.get("url")) or _scalar(review.get("@id")),
             title=_name(review.get("name")) or _name(review.get("headline")),
-            subject=subject,
+            subject=name,
+            brand=brand,
             body=text.visible_text(
                 _name(review.get("reviewBody") or review.get("description")) or ""
             ),
@@ -173,7 +180,8 @@ class _Reader:
         return self._document(
             link=selectors.first(item, chosen.permalink) if chosen.permalink else None,
             title=selectors.first(item, chosen.title) if chosen.title else None,
-            subject=None,
+            subject=self.subject,
+            brand=None,
             body=selectors.body_text(body_node, chosen.quote) if body_node is not None else "",
             author=selectors.first(item, chosen.author) if chosen.author else None,
             written_date=selectors.first(item, chosen.date) if chosen.date else None,
@@ -199,7 +207,8 @@ class _Reader:
         return None
 
     def _document(
-        self, *, link: str | None, title: str | None, subject: str | None, body: str,
+        self, *, link: str | None, title: str | None, subject: str | None, brand: str | None,
+        body: str,
         author: str | None, written_date: str | None, rating: float | None,
     ) -> domain.Document:  # fmt: skip
         published = self._date(written_date)
@@ -212,7 +221,7 @@ class _Reader:
             key = fingerprint.document_key(
                 link=None, guid=None, fallback=(self.source.name, author or "", stamp, body)
             )
-        heading = title or (f"Review of {subject}" if subject else self.page_title)
+        heading = _heading(title, subject, brand) or self.page_title
         return domain.Document(
             key=key, url=url or self.page_url, title=heading or text.one_line(body, 80),
             text=body, author=author, published_at=published, rating=rating,
@@ -287,6 +296,40 @@ def _name(value: Any) -> str | None:
     if isinstance(value, Mapping):
         return _name(value.get("name"))
     return text.tidy(value) or None if isinstance(value, str) else None
+
+
+def _heading(title: str | None, name: str | None, brand: str | None) -> str | None:
+    """A review's title, naming what it is about (`name`, made by `brand`).
+
+    Reviews rarely repeat the product's name ("Nach drei Monaten kaputt"), yet they are
+    about it: with the name and brand in the title, a brand query finds them, and a mail
+    says which product a one-star review is about. Only what the title lacks is added.
+    """
+    if brand and name and brand.casefold() in name.casefold():
+        brand = None
+    if not title:
+        subject = f"{name} ({brand})" if name and brand else name or brand
+        return f"Review of {subject}" if subject else None
+    folded = title.casefold()
+    if name and name.casefold() in folded:
+        name = None
+    if brand and brand.casefold() in folded:
+        brand = None
+    if name:
+        return f"{title} – {name} ({brand})" if brand else f"{title} – {name}"
+    return f"{title} ({brand})" if brand else title
+
+
+def _about(about: Mapping[str, Any] | None) -> tuple[str | None, str | None]:
+    """The name of what a review is about, and its brand (or maker)."""
+    if not about:
+        return None, None
+    return _name(about.get("name")), _name(about.get("brand")) or _name(about.get("manufacturer"))
+
+
+def _page_subject(source: ReviewSource, tree: LexborHTMLParser) -> str | None:
+    spec = source.resolved.subject
+    return selectors.first(tree.root, spec) if spec and tree.root is not None else None
 
 
 def _page_title(tree: LexborHTMLParser) -> str:

@@ -247,7 +247,7 @@ async def test_json_ld_and_microdata_ratings_are_normalised_to_five_stars_and_st
     }
     documents = {document.key: document for _, document in rows}
     first = documents[f"{HOTEL}/bewertungen#review-1"]
-    assert first.title == "Nie wieder Seeblick"
+    assert first.title == "Nie wieder Seeblick – Hotel Seeblick Konstanz"  # what it is about
     assert first.author == "Jens K."
     assert first.published_at == datetime(2024, 3, 14, 18, 30, tzinfo=UTC)
     assert documents[f"{HOTEL}/bewertungen#review-2"].author == "Familie Özdemir"
@@ -256,7 +256,9 @@ async def test_json_ld_and_microdata_ratings_are_normalised_to_five_stars_and_st
         2024, 3, 13, 23, 0, tzinfo=UTC
     )
     gerissen = documents[feed_server.url("/p/ml-7/bewertungen/71")]
-    assert gerissen.title == "Bezug nach zwei Wochen gerissen"
+    assert (
+        gerissen.title == "Bezug nach zwei Wochen gerissen – Massageliege ML-7 von Müller Medical"
+    )
     assert gerissen.author == "Physio Jürgen"
     assert "Müller Medical Liege ist gerissen" in gerissen.text
     stabil = documents[feed_server.url("/p/ml-7/bewertungen/72")]
@@ -306,6 +308,50 @@ async def test_a_one_star_review_sends_one_mail_at_once_and_a_four_star_one_none
     assert [(r.kind, r.alert, r.status) for r in rows] == [("immediate", "reviews", "sent")]
     paths = [hit.path for hit in feed_server.hits[before:] if hit.path != "/robots.txt"]
     assert paths == ["/hotel/seeblick/bewertungen"]
+
+
+def product_page() -> str:
+    """A shop's product page: reviews that never name the product or its maker."""
+    data = {
+        "@context": "https://schema.org", "@type": "Product", "name": "Massageliege ML-7",
+        "brand": {"@type": "Brand", "name": "Müller Medical"},
+        "review": [
+            {"@type": "Review", "@id": "https://shop.example/ml-7#r-71",
+             "name": "Nach zwei Wochen gerissen", "author": "Physio Jürgen",
+             "datePublished": "2024-03-14", "reviewBody": "Der Bezug ist gerissen, der "
+             "Händler antwortet nicht.", "reviewRating": {"ratingValue": "1"}},
+            {"@type": "Review", "@id": "https://shop.example/ml-7#r-72", "name": "Stabil",
+             "author": "Sabine", "datePublished": "2024-03-14",
+             "reviewBody": "Steht fest, etwas schwer.", "reviewRating": {"ratingValue": "4"}},
+        ],
+    }  # fmt: skip
+    return (
+        '<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Massageliege '
+        'ML-7</title><script type="application/ld+json">'
+        + json.dumps(data, ensure_ascii=False) + "</script></head><body></body></html>"
+    )  # fmt: skip
+
+
+async def test_reviews_on_a_product_page_are_mentions_of_its_brand_without_naming_it(
+    tmp_path: Path, feed_server: FeedServer, smtp_sink: mailsink.MailSink
+) -> None:
+    url = feed_server.serve("/p/ml-7/bewertungen", product_page(), content_type=HTML)
+    config = make_config({"Shop": url})
+
+    async with service_for(tmp_path, config, smtp_sink.url) as service:
+        result = await pipeline.poll_source(service.crawler, config.sources[0], now=NOW)
+        sent = await drain(service, now=NOW)
+        rows = await stored(service)
+
+    assert result.error is None
+    assert [(m.brand, d.title, d.rating) for m, d in rows] == [
+        ("Müller Medical", "Nach zwei Wochen gerissen – Massageliege ML-7 (Müller Medical)", 1.0),
+        ("Müller Medical", "Stabil – Massageliege ML-7 (Müller Medical)", 4.0),
+    ]
+    assert sent == delivery.Drained(sent=1)
+    (mail,) = smtp_sink.received
+    assert mail.message["Subject"] == "1★ review of Müller Medical on Shop"
+    assert "Nach zwei Wochen gerissen – Massageliege ML-7" in mail.part("plain")
 
 
 async def test_old_reviews_on_the_first_crawl_are_stored_silently_and_a_new_one_alerts(

@@ -124,3 +124,51 @@ def test_no_reviews_is_a_warning_and_a_login_page_an_error() -> None:
     )
     with pytest.raises(SourceError, match="login page instead of reviews"):
         parse(source(), '<form><input type="password" name="pw"></form>')
+
+
+# --- what a review is about ------------------------------------------------------------
+
+PRODUCT_JSON_LD = """<html><head><title>Kundenmeinungen</title>
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "Product",
+ "name": "Massageliege ML-7", "brand": {"@type": "Brand", "name": "Müller Medical"},
+ "review": [
+  {"@type": "Review", "@id": "#r1", "name": "Nach zwei Wochen gerissen",
+   "reviewBody": "Der Bezug ist gerissen.", "reviewRating": {"ratingValue": 1}},
+  {"@type": "Review", "@id": "#r2", "name": "Massageliege ML-7 ist top",
+   "reviewBody": "Stabil.", "reviewRating": {"ratingValue": 5}},
+  {"@type": "Review", "@id": "#r3", "reviewBody": "Geht so.",
+   "itemReviewed": {"@type": "Product", "name": "Müller Medical Kissen K-2"}}
+ ]}</script></head><body></body></html>"""
+
+PRODUCT_MICRODATA = """<html><head><title>Kundenmeinungen</title></head><body>
+<div itemscope itemtype="https://schema.org/Product">
+ <div itemprop="brand" itemscope itemtype="https://schema.org/Brand">
+  <meta itemprop="name" content="Müller Medical"></div>
+ <h1 itemprop="name">Müller Medical Massageliege ML-7</h1>
+ <div itemprop="review" itemscope itemtype="https://schema.org/Review">
+  <link itemprop="url" href="/bewertung/71"><h4 itemprop="name">Gerissen</h4>
+  <span itemprop="author" itemscope itemtype="https://schema.org/Person">
+   <span itemprop="name">Physio Jürgen</span></span>
+  <div itemprop="reviewBody">Der Bezug ist gerissen.</div></div>
+</div></body></html>"""
+
+
+def test_a_review_names_what_it_is_about_so_brand_queries_find_it() -> None:
+    src = CONFIG.validate_python({"type": "reviews", "name": "shop", "url": URL})
+    titles = [d.title for d in parse(src, PRODUCT_JSON_LD).documents]
+    assert titles == [
+        "Nach zwei Wochen gerissen – Massageliege ML-7 (Müller Medical)",
+        "Massageliege ML-7 ist top (Müller Medical)",  # names the product already
+        "Review of Müller Medical Kissen K-2",  # its own itemReviewed, no headline
+    ]
+    (document,) = parse(src, PRODUCT_MICRODATA).documents
+    assert document.title == "Gerissen – Müller Medical Massageliege ML-7"
+    assert document.author == "Physio Jürgen"
+
+
+def test_without_schema_org_names_the_page_heading_is_the_subject() -> None:
+    html = PORTAL.replace('<div class="review-list">', "<h1>Muster GmbH</h1><div>")
+    src = source(selectors={**source().selectors.model_dump(exclude_none=True),
+                            "subject": "h1", "title": "span.name"})  # fmt: skip
+    titles = [d.title for d in parse(src, html).documents]
+    assert titles == ["Kunde A. – Muster GmbH", "Kunde B. – Muster GmbH"]
