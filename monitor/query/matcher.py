@@ -100,12 +100,13 @@ class Matcher:
 
 
 def _snippet(outcome: evaluate.Outcome, index: evaluate.Index) -> domain.Snippet:
-    """The text around the first hit in the text, else in the title."""
-    segments = {hit.segment for hit in outcome.hits}
-    if evaluate.TEXT in segments or (evaluate.TITLE not in segments and index.document.text):
-        segment = evaluate.TEXT  # also when only site:, lang: or author: matched
-    else:
-        segment = evaluate.TITLE
+    """The text around its first hit; the start of the text when only the title matched.
+
+    A mail shows the title above the snippet: repeating it there would hide what the post
+    or review says (a one-star review's title names the product; its text says why). The
+    title is the snippet only when there is no text.
+    """
+    segment = evaluate.TEXT if index.document.text else evaluate.TITLE
     field = index.field(segment)
     spans = [field.span(hit.first, hit.last) for hit in outcome.hits if hit.segment == segment]
     return snippet.make(field.text, spans)

@@ -45,8 +45,14 @@ def test_marks_every_occurrence_inside_the_window_and_keeps_umlauts():
     assert result.marks == tuple(sorted(result.marks))
 
 
-def test_snippet_comes_from_the_title_when_only_the_title_matches():
+def test_when_only_the_title_matches_the_snippet_is_the_start_of_the_text():
+    # The mail shows the title above: the snippet says what the post or review says.
     result = only_match("Vaude", "Nichts hier.", title="Vaude testet Jacken").snippet
+    assert result == domain.Snippet("Nichts hier.", ())
+
+
+def test_the_title_is_the_snippet_when_there_is_no_text():
+    result = only_match("Vaude", "", title="Vaude testet Jacken").snippet
     assert result == domain.Snippet("Vaude testet Jacken", ((0, 5),))
 
 
