@@ -546,10 +546,13 @@ def demo(folder: Path) -> None:
     logs.configure("WARNING")  # the demo prints its own summary
     report = _run(run_demo(folder.resolve()))
     first = report.first_crawl
-    console.print("[bold]monitor demo[/bold]: bundled blog on 127.0.0.1, SMTP server in-process")
+    console.print(
+        "[bold]monitor demo[/bold]: bundled site on 127.0.0.1 (a blog's feed, a phpBB forum in "
+        "Latin-1, a shop's reviews), SMTP server in-process"
+    )
     _print_crawl(first)
     new_second = sum(len(r.new_mentions) for r in report.second_crawl)
-    console.print(f"second crawl of the same site: {new_second} new mentions (stored once)",
+    console.print(f"second crawl of the same sources: {new_second} new mentions (stored once)",
                   markup=False)  # fmt: skip
     console.print(f"mails received by the SMTP server: {len(report.subjects)}", markup=False)
     for subject in report.subjects:

@@ -1,22 +1,24 @@
-"""A small phpBB 3.3 board (prosilver markup, as in tests/golden/phpbb) for crawl tests.
+"""A small phpBB 3.3 board (prosilver markup, as in tests/golden/phpbb): the demo's forum,
+and the board the crawl tests run against.
 
     board = Board()
     thread = board.add_thread("Erfahrungen mit Müller Medical?", [post, post, …])
-    board.serve(feed_server, content_type="text/html; charset=ISO-8859-1")
+    board.pages()                # path -> HTML, every page of the board
     board.reply(thread, "Kaffeetante", at, "Müller Medical hat angerufen.")
-    board.serve(feed_server, …)   # the new and changed pages replace the old ones
 
 Pages are rendered as phpBB writes them: list pages (`viewforum.php?f=4&start=N`) listing
 threads by last activity, each row with the thread's page links, reply count and a link to
 its last post; thread pages (`viewtopic.php?t=T&start=N`) with `div.post` items whose
-permalink is `viewtopic.php?p=P#pP`. Dates are German ("Mo 20. Aug 2009, 14:30") in the
-board's time zone unless a post says how it is written ("Heute, 10:15"). The bytes are in
-`charset` (ISO-8859-1 by default), with characters it lacks written as character
-references, as a Latin-1 board would store them.
+permalink is `viewtopic.php?p=P#pP`. Links are relative ("./viewtopic.php?…"), so the board
+can be served under any folder. Dates are German ("Mo 20. Aug 2009, 14:30") in the board's
+time zone unless a post says how it is written ("Heute, 10:15"). The bytes (`encode`) are
+in `charset` (ISO-8859-1 by default), with characters it lacks written as character
+references, as a Latin-1 board would store them. Pure: no I/O, no clock.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
@@ -84,7 +86,7 @@ class Board:
 
     # --- content -----------------------------------------------------------------------
 
-    def add_thread(self, title: str, posts: list[tuple[str, datetime, str] | Post]) -> Thread:
+    def add_thread(self, title: str, posts: Sequence[tuple[str, datetime, str] | Post]) -> Thread:
         """A new thread; `posts` as (author, at, body) or Post (their ids are kept)."""
         thread = Thread(self.next_thread_id, title)
         self.next_thread_id += 1
@@ -365,46 +367,3 @@ def quote(author: str, text: str) -> str:
         f"<blockquote><div><cite>{escape(author)} hat geschrieben:</cite>"
         f"{escape(text)}</div></blockquote>"
     )
-
-
-LOGIN_WALL = """<!DOCTYPE html>
-<html dir="ltr" lang="de">
-<head>
-<meta charset="utf-8" />
-<title>Anmelden - Praxis-Forum</title>
-</head>
-<body id="phpbb" class="nojs notouch section-ucp ltr ">
-<div id="wrap" class="wrap">
-	<div id="page-body" class="page-body" role="main">
-<form action="./ucp.php?mode=login" method="post" id="login" data-focus="username">
-<div class="panel">
-	<div class="inner">
-	<div class="content">
-		<h2 class="login-title">Anmelden</h2>
-		<p>Um dieses Forum lesen zu können, musst du registriert und angemeldet sein.</p>
-		<fieldset class="fields1">
-		<dl>
-			<dt><label for="username">Benutzername:</label></dt>
-			<dd><input type="text" tabindex="1" name="username" id="username" size="25" value=""
-				class="inputbox autowidth" /></dd>
-		</dl>
-		<dl>
-			<dt><label for="password">Passwort:</label></dt>
-			<dd><input type="password" tabindex="2" id="password" name="password" size="25"
-				class="inputbox autowidth" autocomplete="off" /></dd>
-			<dd><a href="./ucp.php?mode=sendpassword">Ich habe mein Passwort vergessen</a></dd>
-		</dl>
-		<dl>
-			<dd><input type="hidden" name="redirect" value="./viewforum.php?f=4" />
-			<input type="submit" name="login" tabindex="6" value="Anmelden" class="button1" /></dd>
-		</dl>
-		</fieldset>
-	</div>
-	</div>
-</div>
-</form>
-	</div>
-</div>
-</body>
-</html>
-"""

@@ -1,12 +1,15 @@
-"""The bundled demo site, served on 127.0.0.1: a feed and the article pages it links to.
+"""The bundled demo site, served on 127.0.0.1: a blog with its feed, an outdoor forum
+(phpBB, in ISO-8859-1) and a shop's product page with reviews: one of each kind of place
+monitor watches, so the demo shows what it is for.
 
-Dates are computed at serve time from `hours_ago`, so the demo's items are always recent.
-It runs in a thread (http.server) because it stands in for the outside world, not for
-monitor's own I/O.
+The content is data (`site/*.yaml`); dates are computed at serve time from `hours_ago`,
+so the demo's items are always recent. It runs in a thread (http.server) because it
+stands in for the outside world, not for monitor's own I/O.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,14 +19,25 @@ from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 
+from monitor.demo import board
 
-def _content() -> dict[str, Any]:
-    text = resources.files("monitor.demo").joinpath("site/articles.yaml").read_text("utf-8")
+FORUM = "/forum"  # the board's folder: its links are relative, so any folder works
+SHOP = "/shop/kompressionsstruempfe-alpin/bewertungen"
+_ZONE = ZoneInfo("Europe/Berlin")
+
+
+def _data(name: str) -> dict[str, Any]:
+    text = resources.files("monitor.demo").joinpath(f"site/{name}.yaml").read_text("utf-8")
     content: dict[str, Any] = yaml.safe_load(text)
     return content
+
+
+def _content() -> dict[str, Any]:
+    return _data("articles")
 
 
 def feed_xml(base: str, now: datetime) -> str:
@@ -66,20 +80,95 @@ def article_html(slug: str) -> str | None:
     return None
 
 
+def forum(now: datetime) -> board.Board:
+    """The demo board (`site/forum.yaml`) as it stands at `now`."""
+    content = _data("forum")
+    made = board.Board(site=content["site"], forum=content["forum"], datetime_attribute=False)
+    for thread in content["threads"]:
+        posts = []
+        for post in thread["posts"]:
+            at = now - timedelta(hours=post["hours_ago"])
+            posts.append(board.Post(0, post["author"], at, post["body"], _written(at, now)))
+        made.add_thread(thread["title"], posts)
+    # Ids in the order posts were written, as a board numbers them.
+    every_post = [post for thread in made.threads for post in thread.posts]
+    for number, post in enumerate(sorted(every_post, key=lambda post: post.at)):
+        post.id = 1000 + number
+    return made
+
+
+def _written(at: datetime, now: datetime) -> str | None:
+    """How phpBB's German pack writes a recent date ("Heute, 10:15"); older: absolute."""
+    day = (now.astimezone(_ZONE).date() - at.astimezone(_ZONE).date()).days
+    names = {0: "Heute", 1: "Gestern"}
+    return f"{names[day]}, {at.astimezone(_ZONE):%H:%M}" if day in names else None
+
+
+def shop_html(base: str, now: datetime) -> str:
+    """The shop's product page (`site/shop.yaml`): reviews as schema.org JSON-LD and HTML."""
+    content = _data("shop")
+    page = f"{base}{SHOP}"
+    reviews = [
+        {
+            "@type": "Review",
+            "@id": f"{page}#review-{entry['id']}",
+            "name": entry["title"],
+            "author": {"@type": "Person", "name": entry["author"]},
+            "datePublished": (now - timedelta(hours=entry["hours_ago"]))
+            .astimezone(_ZONE).isoformat(timespec="minutes"),
+            "reviewBody": entry["body"],
+            "reviewRating": {"@type": "Rating", "ratingValue": entry["stars"], "bestRating": 5},
+        }
+        for entry in content["reviews"]
+    ]  # fmt: skip
+    data = {
+        "@context": "https://schema.org", "@type": "Product", "name": content["product"],
+        "brand": {"@type": "Brand", "name": content["brand"]}, "review": reviews,
+    }  # fmt: skip
+    visible = "".join(
+        f'<article class="review" id="review-{entry["id"]}"><h3>{escape(entry["title"])}</h3>'
+        f"<p>{'★' * entry['stars']} {escape(entry['author'])}</p>"
+        f"<p>{escape(entry['body'])}</p></article>"
+        for entry in content["reviews"]
+    )
+    # "</" must not end the script early: JSON allows "<\/" for it.
+    embedded = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    return (
+        "<!DOCTYPE html><html lang='de'><head><meta charset='utf-8'>"
+        f"<title>{escape(content['product'])} – {escape(content['shop'])}</title>"
+        f'<script type="application/ld+json">{embedded}</script></head><body>'
+        f"<h1>{escape(content['product'])}</h1><section>{visible}</section></body></html>"
+    )
+
+
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
+        now = datetime.now(UTC)
         path = self.path.split("?")[0].strip("/")
         base = f"http://{self.headers.get('Host')}"
-        if path == "feed.xml":
-            body, kind = feed_xml(base, datetime.now(UTC)), "application/rss+xml"
+        if self.path.startswith(FORUM + "/"):
+            made = forum(now)
+            markup = made.pages().get(self.path[len(FORUM) :])
+            if markup is None:
+                self.send_error(404)
+                return
+            # Latin-1, declared only in the page's <meta charset>, as old boards do.
+            self._send(made.encode(markup), "text/html")
+            return
+        if self.path == SHOP:
+            body, kind = shop_html(base, now), "text/html"
+        elif path == "feed.xml":
+            body, kind = feed_xml(base, now), "application/rss+xml"
         elif (page := article_html(path)) is not None:
             body, kind = page, "text/html"
         else:
             self.send_error(404)
             return
-        data = body.encode("utf-8")
+        self._send(body.encode("utf-8"), f"{kind}; charset=utf-8")
+
+    def _send(self, data: bytes, content_type: str) -> None:
         self.send_response(200)
-        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

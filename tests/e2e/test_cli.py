@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import time
@@ -62,14 +63,25 @@ def test_demo_runs_end_to_end_offline_and_leaves_a_digest(tmp_path: Path) -> Non
     result = run_monitor("demo", "--dir", str(tmp_path / "demo"), cwd=tmp_path, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
     out = " ".join(result.stdout.split())
-    assert "second crawl of the same site: 0 new mentions" in out
-    assert "mails received by the SMTP server: 2" in out
-    assert "Kundendienst" in out  # the immediate alert's subject names the crisis word
+    for source, items, mentions in (("Bergsport-Blog", 5, 3), ("Kletterforum", 8, 3),
+                                    ("Bergsport-Shop", 3, 3)):  # fmt: skip
+        assert f"{source} │ {items} │ {mentions} │" in out
+    assert "second crawl of the same sources: 0 new mentions" in out
+    assert "mails received by the SMTP server: 4" in out
+    # Immediate alerts: the crisis word on the blog and in the forum, the one-star review.
+    assert "Krisenbegriff „Kundendienst“ · Müller Medical auf Bergsport-Blog" in out
+    assert "Krisenbegriff „Kundendienst“ · Vaude auf Kletterforum" in out
+    assert "1★-Bewertung zu Müller Medical auf Bergsport-Shop" in out
     html = (tmp_path / "demo" / "digest.html").read_text(encoding="utf-8")
-    assert "Müller Medical" in html
-    assert "Regenjacken im Test" in html
-    assert "Vaudeville" not in html  # the theatre is not the brand
-    assert len(list((tmp_path / "demo" / "received").glob("*.eml"))) == 2
+    shown = " ".join(re.sub(r"<[^>]+>", " ", html).split())  # what a reader sees
+    assert "Regenjacken im Test" in shown
+    assert "Vaudeville" not in shown  # the theatre is not the brand
+    # The Latin-1 forum keeps its umlauts; the review shows what it says, not its title.
+    assert "Doc_Höhenmeter" in shown
+    assert "Die von Müller Medical sitzen gut" in shown
+    assert "Auf meine Reklamation hat niemand geantwortet." in shown
+    assert "Tourenbericht" not in shown  # no brand in that thread
+    assert len(list((tmp_path / "demo" / "received").glob("*.eml"))) == 4
 
 
 def test_crawl_mentions_and_digest_through_the_cli(tmp_path: Path, feed_server, smtp_sink) -> None:

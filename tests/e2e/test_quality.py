@@ -48,6 +48,7 @@ LAYERS: dict[str, float] = {
     "monitor.fetch": 2,
     "monitor.store": 2,
     "monitor.notify.email": 2,
+    "monitor.demo.board": 1,
     "monitor.demo.site": 2,
     "monitor.demo.mailsink": 2,
     "monitor.pipeline": 3,
