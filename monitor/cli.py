@@ -372,14 +372,22 @@ async def _fetch_text(settings: Settings, config: config_module.Config | None, u
 @click.option("--preset", help="With a URL: read it with this preset (phpbb, xenforo, …).")
 @click.option("--type", "source_type", help="With a URL: the source type (feed, forum, …).")
 @click.option("--pages", default=10, show_default=True, help="Fetch at most this many pages.")
-def try_command(target: str, preset: str | None, source_type: str | None, pages: int) -> None:
+@click.option(
+    "--selector", "overrides", multiple=True, metavar="NAME=SPEC",
+    help="Try another selector, e.g. --selector date='p.author time' (repeatable).",
+)  # fmt: skip
+def try_command(
+    target: str, preset: str | None, source_type: str | None, pages: int, overrides: tuple[str]
+) -> None:
     """Fetch a source now and show what it yields and which brands match; store nothing.
 
-    TARGET is a source's name in sources.yaml, or a URL with --preset or --type.
+    TARGET is a source's name in sources.yaml, or a URL with --preset or --type. With
+    --selector, the source's (or preset's) selectors are tried with those changed, to
+    find the right ones before writing them into sources.yaml.
     """
     settings = _settings()
     config = _config(settings) if settings.config.exists() or not (preset or source_type) else None
-    source = _source_to_try(config, target, preset, source_type)
+    source = _with_selectors(_source_to_try(config, target, preset, source_type), overrides)
     tried = _run(_try(settings, config, source, pages))
     zone = config.settings.timezone if config is not None else config_module.Settings().timezone
     _print_tried(tried, has_brands=config is not None, timezone=zone)
@@ -409,6 +417,26 @@ def _source_to_try(
     fields: dict[str, Any] = {"name": "try", "type": kind, "url": target, "timezone": zone}
     if preset:
         fields["preset"] = preset
+    return _validated_source(fields)
+
+
+def _with_selectors(source: Any, overrides: tuple[str, ...]) -> Any:
+    """`source` with the `--selector NAME=SPEC` changes, validated as sources.yaml is."""
+    if not overrides:
+        return source
+    changed = dict(source.model_dump(exclude_unset=True).get("selectors") or {})
+    for override in overrides:
+        name, equals, spec = override.partition("=")
+        if not equals or not name.strip():
+            errors.print(f"--selector {override!r}: write NAME=SPEC, e.g. date='p.author time'",
+                         markup=False)  # fmt: skip
+            raise SystemExit(2)
+        changed[name.strip()] = spec.strip()
+    fields = {**source.model_dump(exclude_unset=True), "selectors": changed}
+    return _validated_source(fields)
+
+
+def _validated_source(fields: dict[str, Any]) -> Any:
     try:
         return pydantic.TypeAdapter(sources.SourceConfig).validate_python(fields)
     except pydantic.ValidationError as error:

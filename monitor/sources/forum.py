@@ -276,6 +276,7 @@ class _PostReader:
         self.chosen = source.resolved
         self.languages = _languages(source.language)
         self.bad_dates: list[str] = []
+        self.dated = self.undated = 0  # posts whose date was looked for; found nothing
         self.unlinked = 0
 
     def read(self, item: LexborNode) -> domain.Document:
@@ -312,8 +313,10 @@ class _PostReader:
     def _date(self, item: LexborNode) -> datetime | None:
         if not self.chosen.date:
             return None
+        self.dated += 1
         written = selectors.first(item, self.chosen.date)
         if not written:
+            self.undated += 1
             return None
         found = dates.parse(
             written, now=self.now, timezone=self.source.timezone, languages=self.languages
@@ -326,6 +329,14 @@ class _PostReader:
         found = []
         if self.bad_dates:
             found.append(date_warning(self.bad_dates))
+        if self.dated and self.undated == self.dated:
+            # Every post: the selector misses this board's markup (a style that writes
+            # the date as text, not in <time datetime>), not a post without a date.
+            found.append(
+                f"selector date ({self.chosen.date!r}) found no date in any post, so "
+                "first-seen times stand in; point selectors.date at where this board "
+                "writes it (phpBB styles that write it as text: 'p.author time')"
+            )
         if self.unlinked:
             found.append(
                 f"{self.unlinked} posts had no permalink (selector {self.chosen.permalink!r}); "

@@ -150,6 +150,38 @@ def test_try_with_a_preset_whose_selectors_match_nothing_says_so(
     assert not (tmp_path / "data").exists()
 
 
+def test_try_says_when_the_date_selector_misses_and_tries_another_with_selector(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    board, medical, _ = small_board(datetime_attribute=False)  # dates written as text only
+    board.serve(feed_server)
+    url = feed_server.url(board.list_path())
+    write_sources(tmp_path, url)  # for its hosts: section (no delay)
+    newest = medical.posts[-1]
+    stamp = f"{newest.at.astimezone(BERLIN):%Y-%m-%d %H:%M}"
+
+    plain = run_monitor("try", "--preset", "phpbb", url, "--pages", "2", cwd=tmp_path,
+                        **LOOPBACK, **WIDE)  # fmt: skip
+    tried = run_monitor("try", "--preset", "phpbb", url, "--pages", "2", "--selector",
+                        "date=p.author time", cwd=tmp_path, **LOOPBACK, **WIDE)  # fmt: skip
+    wrong = run_monitor("try", "--preset", "phpbb", url, "--selector", "datum=p.author time",
+                        cwd=tmp_path, **LOOPBACK, **WIDE)  # fmt: skip
+
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    (line,) = [line for line in plain.stdout.splitlines() if board.permalink(newest) in line]
+    assert "no date" in line
+    assert "selector date ('p.author time@datetime') found no date in any post" in flat(
+        plain.stdout
+    )
+    assert tried.returncode == 0, tried.stdout + tried.stderr
+    (line,) = [line for line in tried.stdout.splitlines() if board.permalink(newest) in line]
+    assert stamp in line
+    assert "found no date" not in tried.stdout
+    assert wrong.returncode == 2
+    assert "selectors.datum: Extra inputs are not permitted" in wrong.stderr
+    assert not (tmp_path / "data").exists()
+
+
 def test_try_on_a_login_wall_says_it_is_a_login_page_and_exits_1(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:

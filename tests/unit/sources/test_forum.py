@@ -256,3 +256,17 @@ def test_unreadable_dates_give_one_stable_warning() -> None:
     page = parse(src, thread_page(), kind="thread", context="depth=2")
     assert page.warnings == ("2 dates could not be read, e.g. 'Stammgast'",)
     assert all(d.published_at is None for d in page.documents)  # the pipeline's first-seen
+
+
+def test_a_date_selector_that_finds_nothing_in_any_post_says_where_to_look() -> None:
+    # A 3.0/3.1-era style writes the date as text, without <time datetime>.
+    page_without = thread_page().replace(b" datetime=", b" data-x=")
+    page = parse(source(), page_without, kind="thread", context="depth=2")
+    (warning,) = page.warnings
+    assert "selector date ('p.author time@datetime') found no date in any post" in warning
+    assert "'p.author time'" in warning
+    # Pointed at the text, the dates are read and the warning is gone.
+    fixed = parse(source(selectors={"date": "p.author time"}), page_without, kind="thread",
+                  context="depth=2")  # fmt: skip
+    assert fixed.warnings == ()
+    assert all(d.published_at is not None for d in fixed.documents)
