@@ -205,7 +205,7 @@ async def _crawl(
             source=source.name, sender=crawler.sender, now=now,
         )  # fmt: skip
         await seen.record(session, source_id, documents, now=now)
-        await stored_sources.remember(session, source_id, crawl.remember)
+        await stored_sources.remember(session, source_id, crawl.remember, now=now)
         for url, (etag, last_modified) in crawl.validators.items():
             await stored_sources.remember_validators(
                 session, url, etag=etag, last_modified=last_modified, now=now
@@ -343,3 +343,14 @@ def _count_fetches(crawl: walk.Walked) -> None:
 
 def _event(name: str, source: sources.SourceBase, **fields: object) -> dict[str, object]:
     return {"event": name, "source": source.name, **fields}
+
+
+async def forget_stale_state(
+    sessions: async_sessionmaker[AsyncSession], *, now: datetime
+) -> tuple[int, int]:
+    """Forget adapter memory and HTTP validators no crawl has written for
+    `store.sources.FORGET_AFTER`: (memory entries, validators) deleted. Any replica may
+    run it; deleting what another already deleted deletes nothing."""
+    before = now - stored_sources.FORGET_AFTER
+    async with db.transaction(sessions) as session:
+        return await stored_sources.forget_stale(session, before=before)

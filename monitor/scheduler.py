@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 OUTBOX_EVERY = timedelta(seconds=30)
 WATCH_EVERY = timedelta(seconds=2)
 HEARTBEAT_EVERY = timedelta(seconds=5)
+HOUSEKEEPING_EVERY = timedelta(hours=12)
 # SIGTERM to exit must stay within 10 s (container runtimes then kill): 8 s for running
 # jobs, the rest for handing back their leases.
 GRACE_SECONDS = 8.0
@@ -108,6 +109,14 @@ class Runner:
             IntervalTrigger(seconds=OUTBOX_EVERY.total_seconds()),
             id="outbox",
             next_run_time=now,
+            max_instances=1,
+            coalesce=True,
+        )
+        self.scheduler.add_job(
+            self._job("housekeeping", self.housekeeping),
+            IntervalTrigger(seconds=HOUSEKEEPING_EVERY.total_seconds()),
+            id="housekeeping",
+            next_run_time=now + timedelta(minutes=1),  # not in the start-up rush
             max_instances=1,
             coalesce=True,
         )
@@ -233,6 +242,16 @@ class Runner:
             self.service.sessions, self.service.mailer,
             sender=self.service.settings.mail_from, clock=utcnow,
         )  # fmt: skip
+
+    async def housekeeping(self) -> None:
+        memory, validators = await pipeline.forget_stale_state(self.service.sessions, now=utcnow())
+        if memory or validators:
+            log.info(
+                "forgot %d memory entries and %d HTTP validators no crawl wrote for months",
+                memory, validators,
+                extra={"event": "stale_state_forgotten", "memory": memory,
+                       "validators": validators},
+            )  # fmt: skip
 
     async def run_until_stopped(self) -> None:
         loop = asyncio.get_running_loop()

@@ -89,6 +89,9 @@ class SourceMemory(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(500))
     value: Mapped[str] = mapped_column(Text)
+    # When the adapter last wrote it: what no crawl has written for long is forgotten
+    # (`store.sources.forget_stale`), so a board's memory does not grow for ever.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class SeenItem(Base):
@@ -114,7 +117,7 @@ class HttpCache(Base):
     url: Mapped[str] = mapped_column(String(2000), primary_key=True)
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
-    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class Document(Base):

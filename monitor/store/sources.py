@@ -110,7 +110,7 @@ async def memory(session: AsyncSession, source_id: int) -> dict[str, str]:
 
 
 async def remember(
-    session: AsyncSession, source_id: int, changes: Mapping[str, str | None]
+    session: AsyncSession, source_id: int, changes: Mapping[str, str | None], *, now: datetime
 ) -> None:
     """Apply an adapter's `Page.remember` pairs; None forgets a key."""
     forget = [key for key, value in changes.items() if value is None]
@@ -120,11 +120,33 @@ async def remember(
             .where(SourceMemory.source_id == source_id)
             .where(SourceMemory.key.in_(forget))
         )
-    keep = [{"source_id": source_id, "key": k, "value": v} for k, v in changes.items() if v]
+    keep = [
+        {"source_id": source_id, "key": k, "value": v, "updated_at": now}
+        for k, v in changes.items()
+        if v
+    ]
     for start in range(0, len(keep), 500):
         statement = upsert.insert(session, SourceMemory).values(keep[start : start + 500])
         await session.execute(
             statement.on_conflict_do_update(
-                index_elements=["source_id", "key"], set_={"value": statement.excluded.value}
+                index_elements=["source_id", "key"],
+                set_={"value": statement.excluded.value, "updated_at": now},
             )
         )
+
+
+FORGET_AFTER = timedelta(days=90)
+"""How long adapter memory and HTTP validators are kept after they were last written.
+
+A forum remembers a marker for every thread it has read; threads sink out of the list
+pages it walks and are never written again. Forgetting one costs at most one request
+(the thread looks changed once more, its posts are known), so a quarter of a year keeps
+what a crawl uses and drops what it no longer meets.
+"""
+
+
+async def forget_stale(session: AsyncSession, *, before: datetime) -> tuple[int, int]:
+    """Delete memory and validators last written before `before`: (memory, validators)."""
+    memory = await session.execute(delete(SourceMemory).where(SourceMemory.updated_at < before))
+    validators = await session.execute(delete(HttpCache).where(HttpCache.checked_at < before))
+    return memory.rowcount, validators.rowcount  # type: ignore[attr-defined]

@@ -1,5 +1,5 @@
 """`monitor try` as a user runs it, against a phpBB board on a loopback server
-(tests/boards.py): what it prints, its exit codes, and that it stores nothing.
+(monitor/demo/board.py): what it prints, its exit codes, and that it stores nothing.
 
 Each run is a subprocess, so startup dominates; the board is small and `--pages` low.
 """

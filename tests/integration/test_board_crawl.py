@@ -1,5 +1,5 @@
-"""A phpBB board crawled on real parts: loopback HTTP (tests/boards.py markup), the forum
-adapter with the phpbb preset, the pipeline, a SQLite file through Alembic.
+"""A phpBB board crawled on real parts: loopback HTTP (monitor/demo/board.py markup), the
+forum adapter with the phpbb preset, the pipeline, a SQLite file through Alembic.
 
 The board is Latin-1 with German dates. Request counts are taken on the server side, per
 path, so "fetched only what changed" is what the board saw, not what the crawler says.
