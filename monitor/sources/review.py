@@ -53,6 +53,7 @@ class ReviewSelectors(BaseModel):
     subject: Spec | None = Field(
         default=None, description="On the page: what its reviews are about (a product name)."
     )
+    brand: Spec | None = Field(default=None, description="On the page: the subject's brand.")
 
 
 class ReviewSource(SourceBase):
@@ -99,7 +100,8 @@ class ReviewAdapter:
         memory: Mapping[str, str],
     ) -> domain.Page:
         tree = selectors.parse_page(response)
-        reader = _Reader(source, response.url, _page_title(tree), _page_subject(source, tree), now)
+        subject = _on_page(tree, source.resolved.subject), _on_page(tree, source.resolved.brand)
+        reader = _Reader(source, response.url, _page_title(tree), subject, now)
         found: dict[str, domain.Document] = {}
         if source.reads_json_ld:
             for review, about in _json_ld_reviews(tree, reader):
@@ -141,11 +143,11 @@ class _Reader:
     """Builds review Documents; collects what it could not read for one warning each."""
 
     def __init__(
-        self, source: ReviewSource, page_url: str, page_title: str, subject: str | None,
-        now: datetime,
+        self, source: ReviewSource, page_url: str, page_title: str,
+        subject: tuple[str | None, str | None], now: datetime,
     ) -> None:  # fmt: skip
         self.source, self.page_url, self.page_title, self.now = source, page_url, page_title, now
-        self.subject = subject
+        self.subject, self.brand = subject  # what the page's reviews are about, its brand
         self.bad_dates: list[str] = []
         self.bad_json = 0
 
@@ -181,7 +183,7 @@ class _Reader:
             link=selectors.first(item, chosen.permalink) if chosen.permalink else None,
             title=selectors.first(item, chosen.title) if chosen.title else None,
             subject=self.subject,
-            brand=None,
+            brand=self.brand,
             body=selectors.body_text(body_node, chosen.quote) if body_node is not None else "",
             author=selectors.first(item, chosen.author) if chosen.author else None,
             written_date=selectors.first(item, chosen.date) if chosen.date else None,
@@ -327,8 +329,7 @@ def _about(about: Mapping[str, Any] | None) -> tuple[str | None, str | None]:
     return _name(about.get("name")), _name(about.get("brand")) or _name(about.get("manufacturer"))
 
 
-def _page_subject(source: ReviewSource, tree: LexborHTMLParser) -> str | None:
-    spec = source.resolved.subject
+def _on_page(tree: LexborHTMLParser, spec: str | None) -> str | None:
     return selectors.first(tree.root, spec) if spec and tree.root is not None else None
 
 

@@ -162,8 +162,11 @@ def test_a_review_names_what_it_is_about_so_brand_queries_find_it() -> None:
         "Review of Müller Medical Kissen K-2",  # its own itemReviewed, no headline
     ]
     (document,) = parse(src, PRODUCT_MICRODATA).documents
-    assert document.title == "Gerissen – Müller Medical Massageliege ML-7"
+    assert document.title == "Gerissen – Müller Medical Massageliege ML-7"  # brand in the name
     assert document.author == "Physio Jürgen"
+    unbranded = PRODUCT_MICRODATA.replace("Müller Medical Massageliege", "Massageliege")
+    (document,) = parse(src, unbranded).documents
+    assert document.title == "Gerissen – Massageliege ML-7 (Müller Medical)"
 
 
 def test_without_schema_org_names_the_page_heading_is_the_subject() -> None:
