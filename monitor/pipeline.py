@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -69,6 +70,8 @@ class Crawler:
     sessions: async_sessionmaker[AsyncSession]
     rules: tuple[urgency.Rule, ...] = ()
     sender: str = "monitor <monitor@localhost>"
+    # Per source: the kinds of warning its last crawl logged (`_log_warnings`).
+    warned: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def build(
@@ -170,8 +173,7 @@ async def _crawl(
     documents = crawl.documents
     _count_fetches(crawl)
     metrics.ITEMS.labels(source.type).inc(len(documents))
-    for warning in dict.fromkeys(crawl.warnings):  # the same warning on every page: once
-        log.warning(warning, extra=_event("source_warning", source))
+    _log_warnings(crawler, source, crawl.warnings)
 
     matched = [
         (document, match) for document in documents for match in crawler.matcher.match(document)
@@ -343,6 +345,27 @@ def _count_fetches(crawl: walk.Walked) -> None:
 
 def _event(name: str, source: sources.SourceBase, **fields: object) -> dict[str, object]:
     return {"event": name, "source": source.name, **fields}
+
+
+# What varies between two reports of the same problem: quoted examples and counts.
+_WARNING_DETAILS = re.compile(r"'[^']*'|\"[^\"]*\"|\d+")
+
+
+def _log_warnings(crawler: Crawler, source: sources.SourceBase, warnings: Iterable[str]) -> None:
+    """Log each kind of warning once while it lasts, not on every page and every crawl.
+
+    A board whose dates cannot be read says so on every page of every crawl; the log gets
+    it when it starts (and again if it stops and comes back). The crawl result still
+    carries every warning, for `monitor crawl` and `monitor try`.
+    """
+    kinds: dict[str, str] = {}
+    for warning in dict.fromkeys(warnings):
+        kinds.setdefault(_WARNING_DETAILS.sub("…", warning), warning)
+    before = crawler.warned.get(source.name, frozenset())
+    for kind, warning in kinds.items():
+        if kind not in before:
+            log.warning(warning, extra=_event("source_warning", source))
+    crawler.warned[source.name] = frozenset(kinds)
 
 
 async def forget_stale_state(

@@ -7,6 +7,7 @@ path, so "fetched only what changed" is what the board saw, not what the crawler
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -553,3 +554,30 @@ async def test_a_source_without_a_time_zone_reads_dates_in_the_settings_time_zon
 
     assert result.error is None
     assert document.published_at == post.at
+
+
+async def test_unreadable_dates_are_logged_once_while_they_last_not_per_page_or_crawl(
+    tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    board = boards.Board(datetime_attribute=False)
+    at = datetime(2024, 3, 14, 9, 0, tzinfo=UTC)
+    first = board.add_thread("Eins", [board.post("A", at, "Hallo", written="irgendwann")])
+    board.add_thread("Zwei", [board.post("B", at + timedelta(hours=1), "Servus",
+                                         written="unbekannt")])  # fmt: skip
+    board.serve(feed_server)
+    config = make_config(feed_server.url(board.list_path()))
+    caplog.set_level(logging.WARNING, logger="monitor.pipeline")
+
+    async with service_for(tmp_path, config) as service:
+        one = await pipeline.poll_source(service.crawler, config.sources[0], now=NOW)
+        board.reply(first, "C", at + timedelta(hours=2), "Noch da?", written="vorhin")
+        board.serve(feed_server)
+        two = await pipeline.poll_source(
+            service.crawler, config.sources[0], now=NOW + timedelta(hours=1)
+        )
+
+    # Two pages in the first crawl, one in the second, each with other examples: one line.
+    logged = [r.getMessage() for r in caplog.records if "could not be read" in r.getMessage()]
+    assert len(logged) == 1
+    assert [w for w in one.warnings if "could not be read" in w]  # the results still say it
+    assert [w for w in two.warnings if "could not be read" in w]
