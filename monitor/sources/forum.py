@@ -273,22 +273,27 @@ class _PostReader:
 
     def __init__(self, source: ForumSource, page_url: str, title: str, now: datetime) -> None:
         self.source, self.page_url, self.title, self.now = source, page_url, title, now
-        self.chosen = source.resolved
+        self.chosen = chosen = source.resolved
+        assert chosen.body
+        assert chosen.permalink
+        # Compiled once per page, applied to every post.
+        self.author = selectors.compile_spec(chosen.author) if chosen.author else None
+        self.date = selectors.compile_spec(chosen.date) if chosen.date else None
+        self.rating = selectors.compile_spec(chosen.rating) if chosen.rating else None
+        self.body = selectors.compile_spec(chosen.body)
+        self.permalink = selectors.compile_spec(chosen.permalink)
         self.languages = _languages(source.language)
         self.bad_dates: list[str] = []
         self.dated = self.undated = 0  # posts whose date was looked for; found nothing
         self.unlinked = 0
 
     def read(self, item: LexborNode) -> domain.Document:
-        chosen = self.chosen
-        assert chosen.body
-        assert chosen.permalink
-        author = selectors.first(item, chosen.author) if chosen.author else None
+        author = self.author.first(item) if self.author else None
         published = self._date(item)
-        rating_text = selectors.first(item, chosen.rating) if chosen.rating else None
-        body_node = selectors.first_node(item, chosen.body)
-        body = selectors.body_text(body_node, chosen.quote) if body_node is not None else ""
-        link = selectors.first(item, chosen.permalink)
+        rating_text = self.rating.first(item) if self.rating else None
+        body_node = self.body.first_node(item)
+        body = selectors.body_text(body_node, self.chosen.quote) if body_node is not None else ""
+        link = self.permalink.first(item)
         url = selectors.absolute(self.page_url, link) if link else None
         if url:
             key = selectors.permalink_key(url)
@@ -311,10 +316,10 @@ class _PostReader:
         )
 
     def _date(self, item: LexborNode) -> datetime | None:
-        if not self.chosen.date:
+        if not self.date:
             return None
         self.dated += 1
-        written = selectors.first(item, self.chosen.date)
+        written = self.date.first(item)
         if not written:
             self.undated += 1
             return None

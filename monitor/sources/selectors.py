@@ -41,10 +41,39 @@ _ODD_SPACES = (
 
 @dataclass(frozen=True, slots=True)
 class Selector:
-    """A compiled spec: (css, attribute) alternatives; css "" is the element itself."""
+    """A compiled spec: (css, attribute) alternatives; css "" is the element itself.
+
+    Its methods are the module's functions of the same names (`first`, `first_node`)
+    without looking the spec up again: for readers that apply one spec to every post.
+    """
 
     spec: str
     alternatives: tuple[tuple[str, str | None], ...]
+
+    def first(self, node: LexborNode) -> str | None:
+        """The first non-empty value found under `node` (or on it, for "@attr")."""
+        for css, attribute in self.alternatives:
+            found = node.css_first(css) if css else node
+            if found is None:
+                continue
+            # `_value`, written out: this runs several times for every post of a page.
+            if attribute is None:
+                written = _one_line(found.text(deep=True, separator=" "))
+                if written:
+                    return written
+            else:
+                value = found.attrs.get(attribute)  # one attribute, not a dict of them all
+                if value and (value := value.strip()):
+                    return value
+        return None
+
+    def first_node(self, node: LexborNode) -> LexborNode | None:
+        """The first element of the first alternative that matches any."""
+        for css, _ in self.alternatives:
+            found = node.css_first(css) if css else node
+            if found is not None:
+                return found
+        return None
 
 
 @lru_cache(maxsize=1024)
@@ -78,20 +107,7 @@ Spec = Annotated[str, AfterValidator(check)]
 
 def first(node: LexborNode, spec: str) -> str | None:
     """The first non-empty value `spec` finds under `node` (or on it, for "@attr")."""
-    for css, attribute in compile_spec(spec).alternatives:
-        found = node.css_first(css) if css else node
-        if found is None:
-            continue
-        # `_value`, written out: this runs several times for every post of a page.
-        if attribute is None:
-            written = _one_line(found.text(deep=True, separator=" "))
-            if written:
-                return written
-        else:
-            value = found.attrs.get(attribute)  # one attribute, not a dict of them all
-            if value and (value := value.strip()):
-                return value
-    return None
+    return compile_spec(spec).first(node)
 
 
 def every(node: LexborNode, spec: str) -> list[str]:
@@ -115,11 +131,7 @@ def nodes(node: LexborNode, spec: str) -> list[LexborNode]:
 
 def first_node(node: LexborNode, spec: str) -> LexborNode | None:
     """The first element of the first alternative that matches any: `nodes(...)[0]`."""
-    for css, _ in compile_spec(spec).alternatives:
-        found = node.css_first(css) if css else node
-        if found is not None:
-            return found
-    return None
+    return compile_spec(spec).first_node(node)
 
 
 def inline_text(node: LexborNode) -> str:
