@@ -244,3 +244,39 @@ async def test_a_brand_added_later_alerts_its_new_items_but_not_its_old_ones(
     assert subjects(smtp_sink) == ["Vaude erwähnt auf News", "Jack Wolfskin erwähnt auf News"]
     assert "vor einer Woche" not in smtp_sink.received[1].part("plain")
     assert "Jack Wolfskin heute" in smtp_sink.received[1].part("plain")
+
+
+async def test_an_edited_query_stores_old_items_it_now_matches_without_alerting_them(
+    mailroom: Mailroom, feed_server: FeedServer, smtp_sink: mailsink.MailSink
+) -> None:
+    # Crawled before, when the query did not match it: not news when it matches later.
+    old = entry(1, "Jacke von Vaude-Outdoor", "Vaude-Outdoor Jacke", age=timedelta(days=7))
+    sport = entry(3, "Vaude Sport eröffnet", "Vaude Sport in Tettnang")  # the brand is known
+    url = feed_server.serve("/news.xml", rss_feed([old, sport]))
+    narrow = mailroom.config(
+        EVERYTHING, sources={"News": url}, brands="  - {name: Vaude, query: '\"Vaude Sport\"'}\n"
+    )
+    wide = mailroom.config(
+        EVERYTHING, sources={"News": url}, brands="  - {name: Vaude, query: Vaude*}\n"
+    )
+    later = NOW + timedelta(hours=1)
+    fresh = Entry("Vaude-Outdoor heute", "https://news.example/2", "Vaude-Outdoor neu",
+                  later - timedelta(minutes=10))  # fmt: skip
+
+    async with mailroom.service(narrow, smtp_sink.url) as service:
+        first = await pipeline.poll_source(service.crawler, narrow.sources[0], now=NOW)
+        await mailroom.drain(service, now=NOW)
+    feed_server.serve("/news.xml", rss_feed([old, sport, fresh]))
+    async with mailroom.service(wide, smtp_sink.url) as service:  # the query was widened
+        second = await pipeline.poll_source(service.crawler, wide.sources[0], now=later)
+        await mailroom.drain(service, now=later)
+        async with db.transaction(service.sessions) as session:
+            stored = {m.title for m in await mentions.listing(session)}
+
+    assert len(first.new_mentions) == 1  # Vaude Sport
+    assert len(second.new_mentions) == 2  # both Vaude-Outdoor items are stored …
+    assert stored == {"Vaude Sport eröffnet", "Jacke von Vaude-Outdoor", "Vaude-Outdoor heute"}
+    # … only the new one is sent.
+    assert subjects(smtp_sink) == ["Vaude erwähnt auf News", "Vaude erwähnt auf News"]
+    assert "Vaude-Outdoor heute" in smtp_sink.received[1].part("plain")
+    assert "Jacke von Vaude-Outdoor" not in smtp_sink.received[1].part("plain")
