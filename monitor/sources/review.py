@@ -223,7 +223,7 @@ class _Reader:
             key = fingerprint.document_key(
                 link=None, guid=None, fallback=(self.source.name, author or "", stamp, body)
             )
-        heading = _heading(title, subject, brand) or self.page_title
+        heading = _heading(title, subject, brand, self.source.language) or self.page_title
         return domain.Document(
             key=key, url=url or self.page_url, title=heading or text.one_line(body, 80),
             text=body, author=author, published_at=published, rating=rating,
@@ -300,7 +300,14 @@ def _name(value: Any) -> str | None:
     return text.tidy(value) or None if isinstance(value, str) else None
 
 
-def _heading(title: str | None, name: str | None, brand: str | None) -> str | None:
+# A review without a headline of its own is titled after its subject, in the source's
+# language (the title is the document's: it appears in the team's mails as it is).
+_REVIEW_OF = {"de": "Bewertung zu {}"}
+
+
+def _heading(
+    title: str | None, name: str | None, brand: str | None, language: str | None
+) -> str | None:
     """A review's title, naming what it is about (`name`, made by `brand`).
 
     Reviews rarely repeat the product's name ("Nach drei Monaten kaputt"), yet they are
@@ -311,7 +318,7 @@ def _heading(title: str | None, name: str | None, brand: str | None) -> str | No
         brand = None
     if not title:
         subject = f"{name} ({brand})" if name and brand else name or brand
-        return f"Review of {subject}" if subject else None
+        return _REVIEW_OF.get(language or "", "Review of {}").format(subject) if subject else None
     folded = title.casefold()
     if name and name.casefold() in folded:
         name = None

@@ -175,3 +175,13 @@ def test_without_schema_org_names_the_page_heading_is_the_subject() -> None:
                             "subject": "h1", "title": "span.name"})  # fmt: skip
     titles = [d.title for d in parse(src, html).documents]
     assert titles == ["Kunde A. – Muster GmbH", "Kunde B. – Muster GmbH"]
+
+
+def test_a_review_without_a_headline_is_titled_in_the_sources_language() -> None:
+    html = PRODUCT_JSON_LD.replace('"name": "Nach zwei Wochen gerissen",', "")
+    german = CONFIG.validate_python({"type": "reviews", "name": "s", "url": URL, "language": "de"})
+    english = CONFIG.validate_python({"type": "reviews", "name": "s", "url": URL, "language": "en"})
+    assert parse(german, html).documents[0].title == (
+        "Bewertung zu Massageliege ML-7 (Müller Medical)"
+    )
+    assert parse(english, html).documents[0].title == "Review of Massageliege ML-7 (Müller Medical)"
