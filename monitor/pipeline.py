@@ -193,8 +193,8 @@ async def _crawl(
             source_new=first_crawl,
             source_last_success_at=last_success_at,
             brands_added=brands_added,
-            seen_before=(
-                frozenset(await seen.known(session, {d.key for d, _ in matched}))
+            unchanged=(
+                frozenset(await seen.unchanged(session, [d for d, _ in matched]))
                 if matched
                 else frozenset()
             ),
@@ -239,24 +239,25 @@ async def _crawl(
 @dataclass(frozen=True, slots=True)
 class _Baseline:
     """Which new mentions may alert. What a source's first crawl finds already existed, so
-    did what a brand added since the source's last crawl finds, and so did a document met
-    on an earlier crawl that matches only now (a brand's query was edited, or an upgrade
-    reads more of each page): all are stored but alert only when published within the
-    backfill window. Adding a busy forum, a brand or a wider query never floods the inbox."""
+    did what a brand added since the source's last crawl finds, and so did an item met on
+    an earlier crawl, unedited, that a brand matches only now (its query was widened, or
+    monitor reads more of each page): all are stored but alert only when published within
+    the backfill window. Adding a busy forum, a brand or a wider query never floods the
+    inbox; an old post edited to name a brand is news and alerts."""
 
     recent_from: datetime
     source_new: bool
     source_last_success_at: datetime | None
     brands_added: dict[str, datetime]
-    seen_before: frozenset[str] = frozenset()  # keys of this crawl's matches met earlier
+    unchanged: frozenset[str] = frozenset()  # this crawl's matches met before, same text
 
     def alertable(self, document: domain.Document, brand: str) -> bool:
         if document.published_at is not None and document.published_at >= self.recent_from:
             return True
         if self.source_new or self.source_last_success_at is None:
             return False
-        if document.key in self.seen_before:
-            return False  # not news: it was there before, only the match is new
+        if document.key in self.unchanged:
+            return False  # not news: it was there before as it is, only the match is new
         added = self.brands_added.get(brand)
         return added is not None and added <= self.source_last_success_at
 

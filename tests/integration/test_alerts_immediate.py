@@ -280,3 +280,26 @@ async def test_an_edited_query_stores_old_items_it_now_matches_without_alerting_
     assert subjects(smtp_sink) == ["Vaude erwähnt auf News", "Vaude erwähnt auf News"]
     assert "Vaude-Outdoor heute" in smtp_sink.received[1].part("plain")
     assert "Jacke von Vaude-Outdoor" not in smtp_sink.received[1].part("plain")
+
+
+async def test_an_old_item_edited_to_name_a_brand_is_news_and_alerts(
+    mailroom: Mailroom, feed_server: FeedServer, smtp_sink: mailsink.MailSink
+) -> None:
+    before = entry(1, "Zelt undicht", "Mein Zelt ist undicht.", age=timedelta(days=7))
+    edited = entry(1, "Zelt undicht", "Mein Zelt ist undicht. EDIT: Vaude antwortet nicht.",
+                   age=timedelta(days=7))  # fmt: skip
+    sport = entry(3, "Vaude Sport eröffnet", "Vaude Sport in Tettnang")  # the brand is known
+    url = feed_server.serve("/news.xml", rss_feed([before, sport]))
+    config = mailroom.config(EVERYTHING, sources={"News": url})
+    later = NOW + timedelta(hours=1)
+
+    async with mailroom.service(config, smtp_sink.url) as service:
+        await pipeline.poll_source(service.crawler, config.sources[0], now=NOW)
+        await mailroom.drain(service, now=NOW)
+        feed_server.serve("/news.xml", rss_feed([edited, sport]))
+        second = await pipeline.poll_source(service.crawler, config.sources[0], now=later)
+        await mailroom.drain(service, now=later)
+
+    assert len(second.new_mentions) == 1
+    assert subjects(smtp_sink) == ["Vaude erwähnt auf News", "Vaude erwähnt auf News"]
+    assert "EDIT: *Vaude* antwortet nicht." in smtp_sink.received[1].part("plain")
