@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from monitor import config as config_module
 from monitor import health, sources, urgency
-from monitor.notify import message, render
+from monitor.notify import render
 from monitor.store import mentions, outbox
 
 
@@ -69,19 +69,10 @@ async def queue_immediate(
         )
         ids = sorted(reasons)
         key = f"immediate:{alert.name}:" + hashlib.sha256(repr(ids).encode()).hexdigest()[:24]
-        outbox_id = await outbox.enqueue(
-            session,
-            dedup_key=key,
-            alert=alert.name,
-            kind="immediate",
-            subject=rendered.subject,
-            recipients=alert.recipients,
-            message=message.build(
-                rendered, sender=sender, recipients=alert.recipients, dedup_key=key, now=now
-            ),
-            mention_ids=ids,
-            now=now,
-        )
+        outbox_id = await outbox.enqueue_mail(
+            session, rendered, dedup_key=key, alert=alert.name, kind="immediate",
+            recipients=alert.recipients, sender=sender, mention_ids=ids, now=now,
+        )  # fmt: skip
         if outbox_id is not None:
             queued.append(outbox_id)
     return queued
@@ -111,14 +102,7 @@ async def queue_health(
         language=config.settings.language,
     )
     key = f"health:{source.name}:{event}:{now.isoformat()}"
-    return await outbox.enqueue(
-        session,
-        dedup_key=key,
-        alert="admins",
-        kind="health",
-        subject=rendered.subject,
-        recipients=admins,
-        message=message.build(rendered, sender=sender, recipients=admins, dedup_key=key, now=now),
-        mention_ids=[],
-        now=now,
-    )
+    return await outbox.enqueue_mail(
+        session, rendered, dedup_key=key, alert="admins", kind="health", recipients=admins,
+        sender=sender, mention_ids=[], now=now,
+    )  # fmt: skip

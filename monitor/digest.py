@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from monitor import config as config_module
 from monitor import domain, schedule
-from monitor.notify import message, render
+from monitor.notify import render
 from monitor.store import db, names, outbox
 
 log = logging.getLogger(__name__)
@@ -79,19 +79,11 @@ async def _queue(
     sender: str,
     now: datetime,
 ) -> int | None:
-    return await outbox.enqueue(
-        session,
-        dedup_key=dedup_key,
-        alert=alert.name,
-        kind="digest",
-        subject=rendered.subject,
-        recipients=alert.recipients,
-        message=message.build(
-            rendered, sender=sender, recipients=alert.recipients, dedup_key=dedup_key, now=now
-        ),
-        mention_ids=[m.id for m in pending],
+    return await outbox.enqueue_mail(
+        session, rendered, dedup_key=dedup_key, alert=alert.name, kind="digest",
+        recipients=alert.recipients, sender=sender, mention_ids=[m.id for m in pending],
         now=now,
-    )
+    )  # fmt: skip
 
 
 async def prepare(

@@ -14,6 +14,8 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from monitor import domain
+from monitor.notify import message
+from monitor.notify.render import Rendered
 from monitor.store import mentions, upsert
 from monitor.store.schema import Delivery, DigestWindow, Document, Mention, Outbox, Source
 
@@ -91,6 +93,28 @@ async def enqueue(
             .on_conflict_do_nothing(index_elements=["alert", "mention_id"])
         )
     return outbox_id
+
+
+async def enqueue_mail(
+    session: AsyncSession,
+    rendered: Rendered,
+    *,
+    dedup_key: str,
+    alert: str,
+    kind: str,
+    recipients: Sequence[str],
+    sender: str,
+    mention_ids: Sequence[int],
+    now: datetime,
+) -> int | None:
+    """`enqueue` a rendered mail: built into its message (Message-ID from `dedup_key`)."""
+    built = message.build(
+        rendered, sender=sender, recipients=recipients, dedup_key=dedup_key, now=now
+    )
+    return await enqueue(
+        session, dedup_key=dedup_key, alert=alert, kind=kind, subject=rendered.subject,
+        recipients=recipients, message=built, mention_ids=mention_ids, now=now,
+    )  # fmt: skip
 
 
 async def close_window(
