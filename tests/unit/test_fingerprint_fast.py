@@ -271,3 +271,24 @@ def test_join_is_urljoin(base: str, link: str) -> None:
     assert outcome(lambda url: selectors.join(base, url), link) == outcome(
         lambda url: urljoin(base, url), link
     )
+
+
+@pytest.mark.parametrize(
+    ("base", "link"),
+    [
+        ("https://forum.example.de/viewtopic.php?t=1481&start=50", "./viewtopic.php?p=5#p5"),
+        ("https://forum.example.de/forum/showthread.php?t=5", "showthread.php?t=5&page=2"),
+        ("https://www.example.com/threads/x.5/page-2", "/threads/x.5/post-7"),
+    ],
+)
+def test_links_as_engines_write_them_are_joined_without_urljoin(
+    base: str, link: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = urljoin(base, link)
+    selectors._prefixes(base)  # the page's directory is asked of urljoin once per page
+
+    def no_urljoin(*_: object) -> str:
+        raise AssertionError("took the slow way")
+
+    monkeypatch.setattr(selectors, "urljoin", no_urljoin)
+    assert selectors.join(base, link) == expected
