@@ -36,12 +36,8 @@ def _data(name: str) -> dict[str, Any]:
     return content
 
 
-def _content() -> dict[str, Any]:
-    return _data("articles")
-
-
 def feed_xml(base: str, now: datetime) -> str:
-    content = _content()
+    content = _data("articles")
     items = []
     for article in content["articles"]:
         published = now - timedelta(hours=article["hours_ago"])
@@ -69,7 +65,7 @@ def feed_xml(base: str, now: datetime) -> str:
 
 
 def article_html(slug: str) -> str | None:
-    for article in _content()["articles"]:
+    for article in _data("articles")["articles"]:
         if article["slug"] == slug:
             return (
                 f"<!DOCTYPE html><html lang='de'><head><meta charset='utf-8'>"
