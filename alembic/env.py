@@ -8,7 +8,7 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection
 
-from monitor.settings import Settings
+from monitor.config.environment import Settings
 from monitor.store import db
 from monitor.store.schema import Base
 

@@ -59,10 +59,12 @@ from pathlib import Path
 import _loopback
 import httpx
 
-from monitor import config as config_module
-from monitor import logs, pipeline, sources
-from monitor.service import Service, open_service
-from monitor.settings import Settings
+from monitor import sources
+from monitor.config import sources_yaml
+from monitor.config.environment import Settings
+from monitor.crawl import pipeline
+from monitor.service.parts import Service, open_service
+from monitor.telemetry import logs
 
 TARGET_SOURCES = 10_000
 TARGET_INTERVAL_S = 15 * 60
@@ -228,7 +230,7 @@ async def run(arguments: argparse.Namespace) -> int:
     ):
         base = f"http://{_loopback.host_ip(0, hosts)}:{port}"
         started = time.perf_counter()
-        config = config_module.parse(config_text(count, hosts, port))
+        config = sources_yaml.parse(config_text(count, hosts, port))
         parse_s = time.perf_counter() - started
         config_mb = rss_mb() - rss_start
         settings = Settings(

@@ -22,11 +22,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from monitor import alerting, delivery, digest, domain
-from monitor import config as config_module
+from monitor import domain
+from monitor.alerting import delivery, digest, immediate
+from monitor.config import sources_yaml
+from monitor.config.environment import Settings
 from monitor.demo import mailsink
-from monitor.service import Service, open_service
-from monitor.settings import Settings
+from monitor.service.parts import Service, open_service
 from monitor.store import db
 from monitor.store import mentions as store_mentions
 from monitor.store import sources as store_sources
@@ -276,13 +277,13 @@ class Mailroom:
         brands: str = "  - {name: Vaude, query: Vaude}\n"
         "  - {name: Müller Medical, query: '\"Müller Medical\"'}\n",
         settings: str = "",
-    ) -> config_module.Config:
+    ) -> sources_yaml.Config:
         """`alerts` is the YAML list under `alerts:`; `sources` maps feed names to URLs."""
         source_lines = "".join(
             f"  - {{type: feed, name: {name}, url: '{url}'}}\n"
             for name, url in (sources or {}).items()
         )
-        return config_module.parse(
+        return sources_yaml.parse(
             "settings:\n  timezone: Europe/Berlin\n  language: de\n" + settings
             + "brands:\n" + brands
             + "sources:\n" + (source_lines or "  []\n")
@@ -300,7 +301,7 @@ class Mailroom:
         )
 
     def service(
-        self, config: config_module.Config, smtp_url: str
+        self, config: sources_yaml.Config, smtp_url: str
     ) -> AbstractAsyncContextManager[Service]:
         return open_service(self.settings(smtp_url), config)
 
@@ -336,7 +337,7 @@ class Mailroom:
                 for match in service.crawler.matcher.match(document)
             ]
             new = await store_mentions.save(session, row.id, found, now=now)
-            await alerting.queue_immediate(
+            await immediate.queue_immediate(
                 session, service.config, service.crawler.rules, new,
                 source=source, sender=SENDER, now=now,
             )  # fmt: skip

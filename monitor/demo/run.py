@@ -14,11 +14,12 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
-from monitor import config as config_module
-from monitor import delivery, digest, pipeline
+from monitor.alerting import delivery, digest
+from monitor.config import sources_yaml
+from monitor.config.environment import Settings
+from monitor.crawl import pipeline
 from monitor.demo import mailsink, site
-from monitor.service import open_service
-from monitor.settings import Settings
+from monitor.service.parts import open_service
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ async def run_demo(folder: Path) -> DemoReport:
     with site.serve() as base, mailsink.running(folder / "received") as sink:
         config_path = folder / "sources.yaml"
         config_path.write_text(template.replace("{site}", base), encoding="utf-8")
-        config = config_module.load(config_path)
+        config = sources_yaml.load(config_path)
         settings = Settings(
             config=config_path,
             data_dir=folder,

@@ -34,7 +34,8 @@ from datetime import UTC, datetime
 import brotli
 import httpx
 
-from monitor import __version__, challenges, domain
+from monitor import __version__, domain
+from monitor.config.host_policy import HostPolicy
 from monitor.errors import (
     BlockedAddressError,
     ChallengeError,
@@ -44,7 +45,7 @@ from monitor.errors import (
 )
 from monitor.fetch import addresses, body, politeness, robots, transport
 from monitor.fetch.limits import Limits
-from monitor.politeness_policy import HostPolicy
+from monitor.sources.reading import challenges
 
 DEFAULT_ROBOTS_AGENT = "monitor"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})

@@ -23,7 +23,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from monitor.politeness_policy import HostPolicy, host_key
+from monitor.config.host_policy import HostPolicy, host_key
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]

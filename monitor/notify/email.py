@@ -18,9 +18,9 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
+from monitor.config.environment import Settings
 from monitor.errors import PermanentDeliveryError, TemporaryDeliveryError
 from monitor.notify import message, render
-from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -29,6 +29,9 @@ Use::
     matcher = query.compile([query.BrandQuery("Vaude", ("Vaude",), exclude=("Vaudeville",))])
     matcher.match(document)                     # -> list[domain.Match]
     print(query.explain("…", document))         # why (not)
+
+This package is the one door the rest of the code uses to match, so the engine can change
+behind it without callers noticing.
 """
 
 from __future__ import annotations
@@ -39,11 +42,18 @@ from monitor.query.matcher import BrandQuery, Matcher, compile
 from monitor.query.nodes import Node
 from monitor.query.parser import parse
 
+
+def check(text: str) -> None:
+    """Raise QuerySyntaxError (with the column) if `text` is not a valid query."""
+    parse(text)
+
+
 __all__ = [
     "BrandQuery",
     "Explanation",
     "Matcher",
     "Node",
+    "check",
     "compile",
     "explain",
     "fold_word",

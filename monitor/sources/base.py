@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from monitor import domain, schedule
+from monitor import domain
+from monitor.config import schedule
 
 
 def _duration(value: Any) -> Any:

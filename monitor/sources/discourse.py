@@ -28,10 +28,12 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 from pydantic import Field
 from selectolax.lexbor import LexborHTMLParser
 
-from monitor import dates, domain, encoding, fingerprint
+from monitor import domain
 from monitor.errors import SourceError
-from monitor.sources import forum, selectors
+from monitor.identity import fingerprint
+from monitor.sources import forum
 from monitor.sources.base import SourceBase
+from monitor.sources.reading import dates, encoding, selectors
 
 CHUNK = 20  # posts per chunk, as Discourse pages its own post stream
 _QUOTE = "aside.quote"

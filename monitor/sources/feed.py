@@ -13,8 +13,9 @@ from typing import Any, Literal
 
 import feedparser
 
-from monitor import domain, fingerprint, text
+from monitor import domain, text
 from monitor.errors import SourceError
+from monitor.identity import fingerprint
 from monitor.sources.base import SourceBase
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")

@@ -37,10 +37,12 @@ from urllib.parse import parse_qsl, urldefrag, urlencode
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor import dates, domain, fingerprint, ratings
-from monitor.sources import presets, selectors
+from monitor import domain
+from monitor.identity import fingerprint
+from monitor.sources import presets
 from monitor.sources.base import SourceBase
-from monitor.sources.selectors import Spec
+from monitor.sources.reading import dates, ratings, selectors
+from monitor.sources.reading.selectors import Spec
 
 _REQUIRED = ("thread_row", "thread_link", "item", "body", "permalink")
 

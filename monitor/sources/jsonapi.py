@@ -43,10 +43,12 @@ from urllib.parse import urljoin, urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from selectolax.lexbor import LexborHTMLParser
 
-from monitor import dates, domain, encoding, fingerprint, ratings, text
+from monitor import domain, text
 from monitor.errors import SourceError
-from monitor.sources import jsonpath, presets, selectors
+from monitor.identity import fingerprint
+from monitor.sources import presets
 from monitor.sources.base import SourceBase
+from monitor.sources.reading import dates, encoding, jsonpath, ratings, selectors
 
 JmesPath = Annotated[str, AfterValidator(jsonpath.check)]
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")

@@ -23,10 +23,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor import dates, domain, fingerprint, ratings, text
-from monitor.sources import forum, presets, selectors
+from monitor import domain, text
+from monitor.identity import fingerprint
+from monitor.sources import forum, presets
 from monitor.sources.base import SourceBase
-from monitor.sources.selectors import Spec
+from monitor.sources.reading import dates, ratings, selectors
+from monitor.sources.reading.selectors import Spec
 
 _JSON_LD = 'script[type="application/ld+json"]'
 # What some sites wrap JSON-LD in: HTML comments, CDATA markers.

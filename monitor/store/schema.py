@@ -73,7 +73,7 @@ class Source(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     items_last_seen: Mapped[int | None] = mapped_column(Integer)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # See monitor.health: ok, failing or broken, and why.
+    # See monitor.crawl.health: ok, failing or broken, and why.
     health: Mapped[str] = mapped_column(String(20), default="ok", server_default="ok")
     health_reason: Mapped[str | None] = mapped_column(Text)
     yielded_before: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -137,7 +137,7 @@ class Document(Base):
     language: Mapped[str | None] = mapped_column(String(10))
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # MinHash signature (monitor.neardup) for finding syndicated copies; None if too short.
+    # MinHash signature (monitor.identity.neardup) for finding syndicated copies; None if too short.
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
@@ -248,7 +248,7 @@ class DocumentAlias(Base):
 
 
 class DocumentBand(Base):
-    """LSH band keys of a document's MinHash signature (see monitor.neardup)."""
+    """LSH band keys of a document's MinHash signature (see monitor.identity.neardup)."""
 
     __tablename__ = "document_bands"
 

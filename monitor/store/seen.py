@@ -15,7 +15,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monitor import domain, fingerprint
+from monitor import domain
+from monitor.identity import fingerprint
 from monitor.store import upsert
 from monitor.store.schema import SeenItem
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monitor.health import Health
+from monitor.crawl.health import Health
 from monitor.store import upsert
 from monitor.store.schema import HttpCache, Source, SourceMemory
 
@@ -59,7 +59,7 @@ async def record_crawl(
     hold_until: datetime | None = None,
 ) -> None:
     """Store how a crawl went: success (`items` read) or failure (`error`), and the health
-    that follows (see monitor.health). The lease is released, or kept until `hold_until`
+    that follows (see monitor.crawl.health). The lease is released, or kept until `hold_until`
     so that other replicas, whose timers tick at other moments, skip this interval."""
     source = await session.get_one(Source, source_id)
     source.last_crawled_at = now

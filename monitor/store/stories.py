@@ -16,7 +16,8 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monitor import domain, fingerprint, neardup
+from monitor import domain
+from monitor.identity import fingerprint, neardup
 from monitor.store import upsert
 from monitor.store.schema import Document, DocumentAlias, DocumentBand, Sighting, Source
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from monitor import delivery
+from monitor.alerting import delivery
 from monitor.demo import mailsink
 from monitor.notify.email import SmtpMailer
 from monitor.store import db

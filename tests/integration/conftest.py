@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from monitor.settings import Settings
+from monitor.config.environment import Settings
 from monitor.store import db
 from tests import postgres
 from tests.conftest import Mailroom

@@ -13,7 +13,9 @@ from html.parser import HTMLParser
 
 from sqlalchemy import func, select
 
-from monitor import digest, domain, pipeline
+from monitor import domain
+from monitor.alerting import digest
+from monitor.crawl import pipeline
 from monitor.demo import mailsink
 from monitor.store import db
 from monitor.store.schema import Delivery, DigestWindow

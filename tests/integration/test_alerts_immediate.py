@@ -10,7 +10,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from monitor import domain, pipeline
+from monitor import domain
+from monitor.crawl import pipeline
 from monitor.demo import mailsink
 from monitor.store import db, mentions
 from tests.conftest import Entry, FeedServer, Mailroom, rss_feed

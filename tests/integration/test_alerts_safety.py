@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html.parser import HTMLParser
 
-from monitor import pipeline
+from monitor.crawl import pipeline
 from monitor.demo import mailsink
 from tests.conftest import FeedServer, Mailroom
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from monitor import config as config_module
-from monitor import pipeline
-from monitor.service import Service, open_service
-from monitor.settings import Settings
+from monitor.config import sources_yaml
+from monitor.config.environment import Settings
+from monitor.crawl import pipeline
+from monitor.service.parts import Service, open_service
 from monitor.store import db, seen
 from monitor.store.schema import Document, Mention, SeenItem, Source
 from tests import boards
@@ -44,9 +44,9 @@ def make_config(
     max_pages_per_thread: int = 3,
     timezone: str | None = "Europe/Berlin",
     settings: str = "  timezone: Europe/Berlin\n  language: de\n",
-) -> config_module.Config:
+) -> sources_yaml.Config:
     zone = f"    timezone: {timezone}\n" if timezone else ""
-    return config_module.parse(
+    return sources_yaml.parse(
         "settings:\n" + settings
         + "brands:\n"
         "  - {name: Müller Medical, query: '\"Müller Medical\"'}\n"
@@ -66,7 +66,7 @@ def make_config(
 
 
 @asynccontextmanager
-async def service_for(tmp_path: Path, config: config_module.Config) -> AsyncIterator[Service]:
+async def service_for(tmp_path: Path, config: sources_yaml.Config) -> AsyncIterator[Service]:
     settings = Settings(
         data_dir=tmp_path,
         database_url=database_url(tmp_path),
@@ -566,7 +566,7 @@ async def test_unreadable_dates_are_logged_once_while_they_last_not_per_page_or_
                                          written="unbekannt")])  # fmt: skip
     board.serve(feed_server)
     config = make_config(feed_server.url(board.list_path()))
-    caplog.set_level(logging.WARNING, logger="monitor.pipeline")
+    caplog.set_level(logging.WARNING, logger="monitor.crawl.pipeline")
 
     async with service_for(tmp_path, config) as service:
         one = await pipeline.poll_source(service.crawler, config.sources[0], now=NOW)

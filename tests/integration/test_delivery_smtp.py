@@ -10,7 +10,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from monitor import delivery, pipeline
+from monitor.alerting import delivery
+from monitor.crawl import pipeline
 from monitor.demo import mailsink
 from tests.conftest import Entry, FeedServer, Mailroom, ScriptedSmtp, rss_feed
 from tests.e2e.conftest import run_monitor

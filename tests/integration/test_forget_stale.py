@@ -13,7 +13,7 @@ from alembic import command
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from monitor import pipeline
+from monitor.crawl import pipeline
 from monitor.store import db
 from monitor.store import sources as stored_sources
 from tests import postgres

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from monitor import config as config_module
-from monitor import delivery, digest, pipeline
-from monitor.service import open_service
-from monitor.settings import Settings
+from monitor.alerting import delivery, digest
+from monitor.config import sources_yaml
+from monitor.config.environment import Settings
+from monitor.crawl import pipeline
+from monitor.service.parts import open_service
 from monitor.store import db
 from monitor.store.schema import Document, Mention
 from tests.conftest import Entry, rss_feed
@@ -73,7 +74,7 @@ async def test_one_story_through_three_sources_and_a_copy_is_one_mention(
             Entry("Rückruf: Vaude-Zelt", COPY, syndicated, published),
         ]),
     )  # fmt: skip
-    config = config_module.parse(f"""
+    config = sources_yaml.parse(f"""
 settings: {{admins: [ops@example.org]}}
 brands: [{{name: Vaude, query: Vaude}}]
 sources:

@@ -18,11 +18,12 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from monitor import config as config_module
-from monitor import delivery, digest, domain
+from monitor import domain
+from monitor.alerting import delivery, digest
+from monitor.config import sources_yaml
+from monitor.config.environment import Settings
 from monitor.demo import mailsink
 from monitor.notify import email
-from monitor.settings import Settings
 from monitor.store import db, mentions, outbox
 from monitor.store import sources as stored_sources
 from monitor.store.schema import DigestWindow, Document, Mention, Outbox, Sighting
@@ -169,7 +170,7 @@ ONE_DIGEST = (
 async def test_sessions_closing_the_same_digest_window_at_once_queue_one_mail(
     engine: AsyncEngine, workers: list[async_sessionmaker[AsyncSession]]
 ) -> None:
-    config = config_module.parse(ONE_DIGEST)
+    config = sources_yaml.parse(ONE_DIGEST)
     alert = config.alert("team")
     blog = await new_source(engine)
     # The alert appears between two ticks, as a running service would see it.

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from monitor import pipeline
+from monitor.crawl import pipeline
 from monitor.demo import mailsink
 from monitor.store import db
 from monitor.store import sources as stored_sources

@@ -16,11 +16,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from monitor import config as config_module
-from monitor import delivery, pipeline
+from monitor.alerting import delivery
+from monitor.config import sources_yaml
+from monitor.config.environment import Settings
+from monitor.crawl import pipeline
 from monitor.demo import mailsink
-from monitor.service import Service, open_service
-from monitor.settings import Settings
+from monitor.service.parts import Service, open_service
 from monitor.store import db
 from monitor.store.schema import Document, Mention, Outbox
 from tests.conftest import FeedServer
@@ -38,13 +39,13 @@ LOW_RATINGS = (
 )
 
 
-def make_config(sources: dict[str, str], *, alerts: str = LOW_RATINGS) -> config_module.Config:
+def make_config(sources: dict[str, str], *, alerts: str = LOW_RATINGS) -> sources_yaml.Config:
     source_lines = "".join(
         f"  - {{type: reviews, name: {name}, url: '{url}', preset: schema_org, "
         "timezone: Europe/Berlin, language: de}\n"
         for name, url in sources.items()
     )
-    return config_module.parse(
+    return sources_yaml.parse(
         "settings:\n  timezone: Europe/Berlin\n  language: de\n"
         "brands:\n"
         "  - {name: Seeblick, query: Seeblick}\n"
@@ -58,7 +59,7 @@ def make_config(sources: dict[str, str], *, alerts: str = LOW_RATINGS) -> config
 
 @asynccontextmanager
 async def service_for(
-    tmp_path: Path, config: config_module.Config, smtp_url: str
+    tmp_path: Path, config: sources_yaml.Config, smtp_url: str
 ) -> AsyncIterator[Service]:
     settings = Settings(
         data_dir=tmp_path, database_url=database_url(tmp_path), smtp_url=smtp_url, mail_from=SENDER,

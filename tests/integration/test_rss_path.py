@@ -15,11 +15,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from monitor import config as config_module
-from monitor import delivery, digest, pipeline
+from monitor.alerting import delivery, digest
+from monitor.config import sources_yaml
+from monitor.config.environment import Settings
+from monitor.crawl import pipeline
 from monitor.demo import mailsink
-from monitor.service import Service, open_service
-from monitor.settings import Settings
+from monitor.service.parts import Service, open_service
 from monitor.store import db, mentions
 from monitor.store.schema import Outbox, Source
 from tests.conftest import Entry, FeedServer, rss_feed
@@ -34,12 +35,12 @@ def make_config(
     sources: dict[str, str],
     *,
     recipients: tuple[str, ...] = ("marketing@example.org", "pr@example.org"),
-) -> config_module.Config:
+) -> sources_yaml.Config:
     """Two brands (a word and a quoted phrase), `sources` as name → feed URL, one digest."""
     source_lines = "".join(
         f"  - type: feed\n    name: {name}\n    url: {url}\n" for name, url in sources.items()
     )
-    return config_module.parse(
+    return sources_yaml.parse(
         "settings:\n"
         "  timezone: Europe/Berlin\n"
         "  language: de\n"
@@ -71,7 +72,7 @@ def make_settings(tmp_path: Path, smtp_url: str) -> Settings:
 
 @asynccontextmanager
 async def service_for(
-    tmp_path: Path, smtp_url: str, config: config_module.Config
+    tmp_path: Path, smtp_url: str, config: sources_yaml.Config
 ) -> AsyncIterator[Service]:
     async with open_service(make_settings(tmp_path, smtp_url), config) as service:
         yield service

@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from monitor import config as config_module
-from monitor import delivery, pipeline
+from monitor.alerting import delivery
+from monitor.config import sources_yaml
+from monitor.config.environment import Settings
+from monitor.crawl import pipeline
 from monitor.demo import mailsink
-from monitor.service import Service, open_service
-from monitor.settings import Settings
+from monitor.service.parts import Service, open_service
 from monitor.store import db, mentions
 from monitor.store.schema import Outbox, Source
 from tests.conftest import Entry, FeedServer, rss_feed
@@ -45,7 +46,7 @@ HTML_PAGE = (
 
 def make_config(
     sources: dict[str, str], *, admins: tuple[str, ...] = (ADMIN,), failures: int | None = None
-) -> config_module.Config:
+) -> sources_yaml.Config:
     settings = "settings:\n  timezone: Europe/Berlin\n  language: en\n"
     if admins:
         settings += f"  admins: [{', '.join(admins)}]\n"
@@ -54,7 +55,7 @@ def make_config(
     source_lines = "".join(
         f"  - type: feed\n    name: {name}\n    url: {url}\n" for name, url in sources.items()
     )
-    return config_module.parse(
+    return sources_yaml.parse(
         settings + "brands:\n  - name: Vaude\n    query: Vaude\n"
         "sources:\n" + source_lines +
         # The loopback server needs no politeness pause between requests.
@@ -65,7 +66,7 @@ def make_config(
 
 @asynccontextmanager
 async def service_for(
-    tmp_path: Path, smtp_url: str, config: config_module.Config
+    tmp_path: Path, smtp_url: str, config: sources_yaml.Config
 ) -> AsyncIterator[Service]:
     settings = Settings(
         data_dir=tmp_path,

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from monitor import domain, fingerprint
+from monitor import domain
 from monitor.errors import StoreError
+from monitor.identity import fingerprint
 from monitor.store import db, mentions
 from monitor.store import sources as stored_sources
 from monitor.store.schema import Document, Mention

@@ -8,7 +8,8 @@ from pathlib import Path
 import pydantic
 import pytest
 
-from monitor import config, sources
+from monitor import sources
+from monitor.config import sources_yaml
 from monitor.errors import ConfigError
 
 TYPES = ", ".join(sorted(sources.ADAPTERS))  # every registered source type, as errors list them
@@ -32,12 +33,12 @@ alerts:
 
 def errors_of(text: str) -> list[str]:
     with pytest.raises(ConfigError) as caught:
-        config.parse(text, filename="sources.yaml")
+        sources_yaml.parse(text, filename="sources.yaml")
     return str(caught.value).splitlines()
 
 
 def test_a_valid_config_becomes_typed_objects_with_defaults() -> None:
-    parsed = config.parse(VALID, filename="sources.yaml")
+    parsed = sources_yaml.parse(VALID, filename="sources.yaml")
 
     assert parsed.settings.timezone == "Europe/Berlin"
     assert parsed.settings.language == "de"
@@ -57,7 +58,7 @@ def test_a_valid_config_becomes_typed_objects_with_defaults() -> None:
 
 
 def test_config_objects_are_frozen() -> None:
-    parsed = config.parse(VALID)
+    parsed = sources_yaml.parse(VALID)
     with pytest.raises(pydantic.ValidationError):
         parsed.brands[0].name = "Other"  # type: ignore[misc]
     with pytest.raises(pydantic.ValidationError):
@@ -68,7 +69,7 @@ def test_a_source_interval_overrides_the_settings_default() -> None:
     text = VALID.replace(
         "url: https://example.org/feed", "url: https://example.org/feed\n    every: 2h"
     )
-    parsed = config.parse(text)
+    parsed = sources_yaml.parse(text)
     assert parsed.interval(parsed.sources[0]) == timedelta(hours=2)
 
 
@@ -211,7 +212,7 @@ def test_several_mistakes_are_reported_together_in_line_order() -> None:
 
 def test_config_error_keeps_each_problem_apart() -> None:
     with pytest.raises(ConfigError) as caught:
-        config.parse(VALID.replace("Europe/Berlin", "Nowhere/City"), filename="team.yaml")
+        sources_yaml.parse(VALID.replace("Europe/Berlin", "Nowhere/City"), filename="team.yaml")
     (problem,) = caught.value.problems
     assert (problem.file, problem.line, problem.path) == ("team.yaml", 2, "settings.timezone")
 
@@ -219,17 +220,17 @@ def test_config_error_keeps_each_problem_apart() -> None:
 def test_load_reads_a_file_and_names_it_in_errors(tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
     path.write_text(VALID, encoding="utf-8")
-    assert config.load(path).brands[0].name == "Vaude"
+    assert sources_yaml.load(path).brands[0].name == "Vaude"
 
     path.write_text(VALID.replace("type: feed", "type: pigeon"), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"^mine\.yaml:7: sources\[0\]\.type: unknown"):
-        config.load(path)
+        sources_yaml.load(path)
 
 
 def test_load_of_a_missing_file_says_how_to_create_it(tmp_path: Path) -> None:
     missing = tmp_path / "sources.yaml"
     with pytest.raises(ConfigError) as caught:
-        config.load(missing)
+        sources_yaml.load(missing)
     assert str(caught.value) == (
         f"{missing}: file not found: create it from the example sources.yaml in the "
         "repository, or set MONITOR_CONFIG"

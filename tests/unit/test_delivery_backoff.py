@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from monitor import delivery
+from monitor.alerting import delivery
 
 
 def test_the_wait_doubles_with_each_attempt() -> None:

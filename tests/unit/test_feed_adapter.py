@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from monitor import fingerprint
 from monitor.domain import Document, Request, Response
 from monitor.errors import SourceError
+from monitor.identity import fingerprint
 from monitor.sources.feed import ADAPTER, FeedSource
 
 FEED_URL = "https://blog.example/feed.xml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor import fingerprint
+from monitor.identity import fingerprint
 
 
 @pytest.mark.parametrize(

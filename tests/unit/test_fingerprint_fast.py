@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from monitor import fingerprint
-from monitor.sources import selectors
+from monitor.identity import fingerprint
+from monitor.sources.reading import selectors
 
 SCHEMES = ["http", "https", "https", "HTTPS", "Http", "ftp", "mailto"]
 LABELS = [

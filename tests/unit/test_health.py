@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from monitor import health
-from monitor.health import ATTENTION, BROKEN, FAILING, OK, RECOVERED, Health, Outcome
+from monitor.crawl import health
+from monitor.crawl.health import ATTENTION, BROKEN, FAILING, OK, RECOVERED, Health, Outcome
 
 N = 3  # the default `failures_before_attention`
 HTML = "http://127.0.0.1/feed.xml served an HTML page, not a feed: check the feed URL"

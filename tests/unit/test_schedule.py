@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor import schedule
-from monitor.schedule import Cron, Interval
+from monitor.config import schedule
+from monitor.config.schedule import Cron, Interval
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,9 @@
 
 Each property compares a function with the implementation it replaced, copied here as it
 was (`reference_*`): visible text and tidying (monitor.text), post bodies and one-line
-values (monitor.sources.selectors), dates (monitor.dates). Markup is generated with the
-elements that matter (blocks, invisible elements, quotes, SVG and MathML, templates) and
-text with every kind of whitespace Python knows.
+values (monitor.sources.reading.selectors), dates (monitor.sources.reading.dates). Markup
+is generated with the elements that matter (blocks, invisible elements, quotes, SVG and
+MathML, templates) and text with every kind of whitespace Python knows.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from monitor import dates, text
-from monitor.sources import selectors
+from monitor import text
+from monitor.sources.reading import dates, selectors
 
 WHITESPACE = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor import urgency
+from monitor.alerting import urgency
 from monitor.domain import Document
 
 

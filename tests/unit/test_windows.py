@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor import schedule
+from monitor.config import schedule
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -116,7 +116,7 @@ def test_a_window_at_a_time_that_happens_twice_ends_and_the_next_one_ends_a_day_
 ) -> None:
     # In a child process, so that a hang is a timeout and not a stuck test run.
     program = (
-        "import sys; from datetime import datetime; from monitor import schedule; "
+        "import sys; from datetime import datetime; from monitor.config import schedule; "
         "print(schedule.last_tick(schedule.parse_schedule(sys.argv[1]), sys.argv[2], "
         "datetime.fromisoformat(sys.argv[3])).isoformat())"
     )

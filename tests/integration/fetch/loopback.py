@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from monitor import fetch
-from monitor.politeness_policy import HostPolicy
+from monitor.config.host_policy import HostPolicy
 
 
 @dataclass

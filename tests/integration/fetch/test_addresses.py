@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from monitor import domain, fetch
+from monitor.config.host_policy import HostPolicy
 from monitor.errors import BlockedAddressError
-from monitor.politeness_policy import HostPolicy
 from tests.integration.fetch.loopback import Reply, Server, opener
 
 

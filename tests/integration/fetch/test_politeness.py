@@ -10,8 +10,8 @@ import time
 import pytest
 
 from monitor import domain, fetch
+from monitor.config.host_policy import HostPolicy
 from monitor.errors import FetchError
-from monitor.politeness_policy import HostPolicy
 from tests.integration.fetch.loopback import LIMITS, Reply, Server, opener
 
 

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from monitor import domain, fetch
+from monitor.config.host_policy import HostPolicy
 from monitor.errors import FetchError, RobotsDisallowedError
-from monitor.politeness_policy import HostPolicy
 from tests.unit.fetch.faketime import FakeTime
 
 Handler = Callable[[httpx.Request], httpx.Response]

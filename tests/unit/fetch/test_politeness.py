@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from monitor.config.host_policy import HostPolicy
 from monitor.fetch import politeness
-from monitor.politeness_policy import HostPolicy
 from tests.unit.fetch.faketime import FakeTime
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from monitor import config
-from monitor.settings import Settings
+from monitor.config import sources_yaml
+from monitor.config.environment import Settings
 
 
 @pytest.mark.parametrize(
@@ -29,7 +29,7 @@ def test_allow_hosts_refuses_a_url(monkeypatch) -> None:
 
 
 def test_hosts_and_robots_token_in_sources_yaml() -> None:
-    loaded = config.parse(
+    loaded = sources_yaml.parse(
         "settings: {robots_user_agent: mybot}\n"
         "brands: [{name: A, query: A}]\n"
         "hosts:\n  Forum.Example.org: {concurrency: 1, delay: 500ms}\n  api.example: {delay: 2}\n"
@@ -38,7 +38,9 @@ def test_hosts_and_robots_token_in_sources_yaml() -> None:
     assert {h: (p.concurrency, p.delay) for h, p in loaded.hosts.items()} == {
         "forum.example.org": (1, 0.5), "api.example": (2, 2.0),
     }  # fmt: skip
-    assert config.parse("brands: [{name: A, query: A}]").settings.robots_user_agent == "monitor"
+    assert (
+        sources_yaml.parse("brands: [{name: A, query: A}]").settings.robots_user_agent == "monitor"
+    )
 
 
 @pytest.mark.parametrize(
@@ -51,5 +53,5 @@ def test_hosts_and_robots_token_in_sources_yaml() -> None:
     ],
 )
 def test_bad_politeness_settings_are_config_errors(yaml: str, message: str) -> None:
-    with pytest.raises(config.ConfigError, match=message):
-        config.parse("brands: [{name: A, query: A}]\n" + yaml)
+    with pytest.raises(sources_yaml.ConfigError, match=message):
+        sources_yaml.parse("brands: [{name: A, query: A}]\n" + yaml)

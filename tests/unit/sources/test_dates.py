@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from monitor import dates
+from monitor.sources.reading import dates
 
 # Friday 15 March 2024, 13:00 in Berlin (CET, UTC+1).
 NOW = datetime(2024, 3, 15, 12, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor import encoding
+from monitor.sources.reading import encoding
 
 TEXT = "Herr Müller schrieb über die Größe der Lieferung. Die Bestellung kam zu spät – 5 €."
 

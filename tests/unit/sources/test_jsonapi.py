@@ -11,7 +11,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from monitor import domain, sources
 from monitor.errors import SourceError
-from monitor.sources import jsonapi, jsonpath
+from monitor.sources import jsonapi
+from monitor.sources.reading import jsonpath
 
 NOW = datetime(2024, 3, 15, 12, 0, tzinfo=UTC)
 URL = "https://api.example.com/v1/search?q=Vaude"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor import ratings
+from monitor.sources.reading import ratings
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from monitor import config, domain, sources
+from monitor import domain, sources
+from monitor.config import sources_yaml
 from monitor.errors import ConfigError, SourceError
 from monitor.sources import search
 
@@ -203,7 +204,7 @@ sources:
 
 
 def test_config_gives_each_search_source_its_brands_queries() -> None:
-    loaded = config.parse(YAML)
+    loaded = sources_yaml.parse(YAML)
     everyone, only_vaude, own = (s for s in loaded.sources if isinstance(s, search.SearchSource))
     assert everyone.brand_queries == (
         ("Müller Medical", '"Müller Medical" OR MüMed'), ("Vaude", "Vaude"),
@@ -221,7 +222,7 @@ def test_config_gives_each_search_source_its_brands_queries() -> None:
 def test_an_unknown_brand_is_a_config_error_on_its_line() -> None:
     broken = YAML.replace("    brands: [Vaude]\n", "    brands:\n      - Vaude\n      - Vaud\n", 1)
     with pytest.raises(ConfigError) as caught:
-        config.parse(broken)
+        sources_yaml.parse(broken)
     (problem,) = caught.value.problems
     assert (problem.line, problem.path) == (19, "sources[2].brands[1]")
     assert problem.message == "no brand is named 'Vaud': did you mean 'Vaude'?"
@@ -230,4 +231,4 @@ def test_an_unknown_brand_is_a_config_error_on_its_line() -> None:
 def test_brand_queries_cannot_be_written_in_sources_yaml() -> None:
     broken = YAML.replace("    brands: [Vaude]\n", "    brand_queries: [[Vaude, x]]\n", 1)
     with pytest.raises(ConfigError, match="brand_queries is filled from the brands"):
-        config.parse(broken)
+        sources_yaml.parse(broken)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from monitor.sources import selectors
+from monitor.sources.reading import selectors
 
 HTML = """
 <div class="post" id="p7" data-author="anna">

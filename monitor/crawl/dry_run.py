@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from monitor import domain, fetch, matching, sources, walk
+from monitor import domain, fetch, query, sources
+from monitor.crawl import walk
 from monitor.errors import FetchError, SourceError
 
 
@@ -24,7 +25,7 @@ class Tried:
 async def try_source(
     fetcher: fetch.Fetcher,
     source: sources.SourceBase,
-    matcher: matching.Matcher | None,
+    matcher: query.Matcher | None,
     *,
     now: datetime,
     max_pages: int = walk.MAX_PAGES_PER_CRAWL,

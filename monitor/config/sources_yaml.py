@@ -26,9 +26,11 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from monitor import matching, politeness_policy, schedule, yaml_lines
+from monitor import query
 from monitor import sources as source_types
+from monitor.config import host_policy, schedule, yaml_lines
 from monitor.errors import ConfigError, ConfigProblem, QuerySyntaxError
+from monitor.query import BrandQuery
 from monitor.sources.base import Duration
 
 
@@ -53,7 +55,7 @@ def _email(value: str) -> str:
 
 def _query(value: str) -> str:
     try:
-        matching.check(value)
+        query.check(value)
     except QuerySyntaxError as error:
         raise ValueError(str(error)) from None
     return value
@@ -62,7 +64,7 @@ def _query(value: str) -> str:
 def _host_name(value: str) -> str:
     if not value.strip() or any(c.isspace() or c in "/:@" for c in value.strip()):
         raise ValueError(f"'{value}' is not a host name: write e.g. forum.example.org")
-    return politeness_policy.host_key(value)
+    return host_policy.host_key(value)
 
 
 TimeZone = Annotated[str, AfterValidator(_timezone)]
@@ -123,8 +125,8 @@ class Brand(_Frozen):
     def all_queries(self) -> tuple[str, ...]:
         return ((self.query,) if self.query else ()) + self.queries
 
-    def to_query(self) -> matching.BrandQuery:
-        return matching.BrandQuery(self.name, self.all_queries, self.exclude)
+    def to_query(self) -> BrandQuery:
+        return BrandQuery(self.name, self.all_queries, self.exclude)
 
 
 class Immediate(_Frozen):
@@ -187,7 +189,7 @@ class Config(_Frozen):
     brands: tuple[Brand, ...] = Field(min_length=1)
     sources: tuple[source_types.SourceConfig, ...] = ()
     alerts: tuple[Alert, ...] = ()
-    hosts: dict[HostName, politeness_policy.HostPolicy] = Field(
+    hosts: dict[HostName, host_policy.HostPolicy] = Field(
         default_factory=dict,
         description="Per-host politeness (concurrency, delay), shared by all its sources.",
     )

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from monitor import domain, matching
+from monitor import domain
+from monitor.query import BrandQuery, Matcher
+from monitor.query import compile as compile_matcher
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +22,7 @@ class Rule:
     brands: tuple[str, ...]
     sources: tuple[str, ...]
     rating_at_most: float | None
-    crisis: matching.Matcher | None
+    crisis: Matcher | None
 
     def covers(self, brand: str, source: str) -> bool:
         return (not self.brands or brand in self.brands) and (
@@ -43,7 +45,7 @@ def compile_rule(
     rating_at_most: float | None,
     query: str | None,
 ) -> Rule:
-    crisis = matching.compile([matching.BrandQuery(alert, (query,))]) if query else None
+    crisis = compile_matcher([BrandQuery(alert, (query,))]) if query else None
     return Rule(alert, tuple(brands), tuple(sources), rating_at_most, crisis)
 
 

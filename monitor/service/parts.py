@@ -13,17 +13,18 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from monitor import config as config_module
-from monitor import fetch, pipeline
+from monitor import fetch
+from monitor.config import sources_yaml
+from monitor.config.environment import Settings
+from monitor.crawl import pipeline
 from monitor.notify import email
-from monitor.settings import Settings
 from monitor.store import db
 
 
 @dataclass(frozen=True)
 class Service:
     settings: Settings
-    config: config_module.Config
+    config: sources_yaml.Config
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     fetcher: fetch.Fetcher
@@ -32,11 +33,11 @@ class Service:
 
 
 def open_fetcher(
-    settings: Settings, config: config_module.Config | None
+    settings: Settings, config: sources_yaml.Config | None
 ) -> AbstractAsyncContextManager[fetch.Fetcher]:
     """The process's one fetcher, configured from the environment and sources.yaml (or its
     defaults, when there is none: `monitor try URL` works without one)."""
-    shared = config.settings if config is not None else config_module.Settings()
+    shared = config.settings if config is not None else sources_yaml.Settings()
     return fetch.open_fetcher(
         contact=shared.contact,
         allow_hosts=settings.allow_hosts,
@@ -47,7 +48,7 @@ def open_fetcher(
 
 @asynccontextmanager
 async def open_service(
-    settings: Settings, config: config_module.Config, *, upgrade: bool = True
+    settings: Settings, config: sources_yaml.Config, *, upgrade: bool = True
 ) -> AsyncIterator[Service]:
     engine = db.create_engine(settings.resolved_database_url)
     try:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
 
-from monitor import metrics
-from monitor.service import Service
+from monitor.service.parts import Service
 from monitor.store.schema import Source
+from monitor.telemetry import metrics
 
 log = logging.getLogger(__name__)
 

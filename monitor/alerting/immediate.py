@@ -15,13 +15,15 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monitor import config as config_module
-from monitor import health, sources, urgency
+from monitor import sources
+from monitor.alerting import urgency
+from monitor.config import sources_yaml
+from monitor.crawl import health
 from monitor.notify import render
 from monitor.store import mentions, outbox
 
 
-def rules(config: config_module.Config) -> tuple[urgency.Rule, ...]:
+def rules(config: sources_yaml.Config) -> tuple[urgency.Rule, ...]:
     return tuple(
         urgency.compile_rule(
             alert.name,
@@ -37,7 +39,7 @@ def rules(config: config_module.Config) -> tuple[urgency.Rule, ...]:
 
 async def queue_immediate(
     session: AsyncSession,
-    config: config_module.Config,
+    config: sources_yaml.Config,
     compiled: Sequence[urgency.Rule],
     new: Mapping[int, mentions.Found],
     *,
@@ -80,7 +82,7 @@ async def queue_immediate(
 
 async def queue_health(
     session: AsyncSession,
-    config: config_module.Config,
+    config: sources_yaml.Config,
     source: sources.SourceBase,
     event: str,
     state: health.Health,

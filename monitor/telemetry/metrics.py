@@ -1,4 +1,4 @@
-"""Prometheus metrics of this process, served on /metrics (see monitor.web).
+"""Prometheus metrics of this process, served on /metrics (see monitor.service.web).
 
 Counters only count; they never decide anything. Labels stay few and bounded (outcome,
 state, source type), never a source name: ten thousand sources must not mean ten

@@ -16,8 +16,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from monitor import config as config_module
-from monitor import domain, schedule
+from monitor import domain
+from monitor.config import schedule, sources_yaml
 from monitor.notify import render
 from monitor.store import db, names, outbox
 
@@ -35,8 +35,8 @@ class Prepared:
 
 
 def _render(
-    config: config_module.Config,
-    alert: config_module.Alert,
+    config: sources_yaml.Config,
+    alert: sources_yaml.Alert,
     pending: list[domain.StoredMention],
     now: datetime,
 ) -> render.Rendered:
@@ -55,8 +55,8 @@ def _render(
 
 async def _pending(
     session: AsyncSession,
-    config: config_module.Config,
-    alert: config_module.Alert,
+    config: sources_yaml.Config,
+    alert: sources_yaml.Alert,
     stored_before: datetime | None = None,
 ) -> list[domain.StoredMention]:
     return await outbox.undelivered(
@@ -71,7 +71,7 @@ async def _pending(
 
 async def _queue(
     session: AsyncSession,
-    alert: config_module.Alert,
+    alert: sources_yaml.Alert,
     rendered: render.Rendered,
     pending: list[domain.StoredMention],
     *,
@@ -87,8 +87,8 @@ async def _queue(
 
 
 async def prepare(
-    config: config_module.Config,
-    alert: config_module.Alert,
+    config: sources_yaml.Config,
+    alert: sources_yaml.Alert,
     sessions: async_sessionmaker[AsyncSession],
     *,
     sender: str,
@@ -117,8 +117,8 @@ async def prepare(
 
 
 async def close_window(
-    config: config_module.Config,
-    alert: config_module.Alert,
+    config: sources_yaml.Config,
+    alert: sources_yaml.Alert,
     sessions: async_sessionmaker[AsyncSession],
     *,
     sender: str,

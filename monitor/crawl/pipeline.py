@@ -21,22 +21,14 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy.exc
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from monitor import (
-    alerting,
-    domain,
-    fetch,
-    health,
-    matching,
-    metrics,
-    sources,
-    text,
-    urgency,
-    walk,
-)
-from monitor import config as config_module
+from monitor import domain, fetch, query, sources, text
+from monitor.alerting import immediate, urgency
+from monitor.config import sources_yaml
+from monitor.crawl import health, walk
 from monitor.errors import ChallengeError, FetchError, SourceError
 from monitor.store import db, mentions, names, seen
 from monitor.store import sources as stored_sources
+from monitor.telemetry import metrics
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +56,8 @@ class CrawlResult:
 class Crawler:
     """What a crawl needs that outlives it: config, compiled brands, fetcher, database."""
 
-    config: config_module.Config
-    matcher: matching.Matcher
+    config: sources_yaml.Config
+    matcher: query.Matcher
     fetcher: fetch.Fetcher
     sessions: async_sessionmaker[AsyncSession]
     rules: tuple[urgency.Rule, ...] = ()
@@ -76,14 +68,14 @@ class Crawler:
     @classmethod
     def build(
         cls,
-        config: config_module.Config,
+        config: sources_yaml.Config,
         fetcher: fetch.Fetcher,
         sessions: async_sessionmaker[AsyncSession],
         *,
         sender: str = "monitor <monitor@localhost>",
     ) -> Crawler:
-        matcher = matching.compile([brand.to_query() for brand in config.brands])
-        return cls(config, matcher, fetcher, sessions, alerting.rules(config), sender)
+        matcher = query.compile([brand.to_query() for brand in config.brands])
+        return cls(config, matcher, fetcher, sessions, immediate.rules(config), sender)
 
 
 async def poll_source(
@@ -207,7 +199,7 @@ async def _crawl(
             session, source_id, found, now=now,
             near_duplicate=crawler.config.settings.near_duplicate,
         )  # fmt: skip
-        await alerting.queue_immediate(
+        await immediate.queue_immediate(
             session, crawler.config, crawler.rules, new,
             source=source.name, sender=crawler.sender, now=now,
         )  # fmt: skip
@@ -323,7 +315,7 @@ async def _settle(
             "source %s: %s", event, after.reason or "works again",
             extra=_event(f"source_{event}", source, state=after.state, reason=after.reason),
         )  # fmt: skip
-        await alerting.queue_health(
+        await immediate.queue_health(
             session, crawler.config, source, event, after, sender=crawler.sender, now=now
         )
 

@@ -18,11 +18,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from monitor import metrics, text
+from monitor import text
 from monitor.errors import PermanentDeliveryError, TemporaryDeliveryError
 from monitor.notify.email import Accepted, Mailer
 from monitor.store import db, outbox
 from monitor.store.schema import Outbox
+from monitor.telemetry import metrics
 
 log = logging.getLogger(__name__)
 

@@ -23,10 +23,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor import config as config_module
-from monitor import config_diff, delivery, digest, metrics, pipeline, schedule, web
+from monitor.alerting import delivery, digest
+from monitor.config import diff as config_diff
+from monitor.config import schedule, sources_yaml
+from monitor.crawl import pipeline
 from monitor.errors import ConfigError
-from monitor.service import Service
+from monitor.service import web
+from monitor.service.parts import Service
+from monitor.telemetry import metrics
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +150,7 @@ class Runner:
             replace_existing=True,
         )
 
-    def _schedule_digest(self, alert: config_module.Alert) -> None:
+    def _schedule_digest(self, alert: sources_yaml.Alert) -> None:
         config = self.service.config
         self.scheduler.add_job(
             self._job(f"digest:{alert.name}", functools.partial(self.send_digest, alert.name)),
@@ -174,7 +178,7 @@ class Runner:
         not, the running configuration stays and the error is logged with its line."""
         path = self.service.settings.config
         try:
-            new = config_module.load(path)
+            new = sources_yaml.load(path)
         except ConfigError as error:
             log.error(
                 "sources.yaml not reloaded, the running configuration stays: %s", error,

@@ -11,7 +11,7 @@ Text values are the element's text with whitespace collapsed. Selectors are chec
 the config is loaded (`check`), so a typo fails at startup, not at crawl time.
 
 Also here: what every HTML adapter does with a page before it reads items: decode it
-(`monitor.encoding`), and tell a login wall or a bot challenge from a real page.
+(`monitor.sources.reading.encoding`), and tell a login wall or a bot challenge from a real page.
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 from pydantic import AfterValidator
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
-from monitor import challenges, domain, encoding, fingerprint, text
+from monitor import domain, text
 from monitor.errors import SourceError
+from monitor.identity import fingerprint
+from monitor.sources.reading import challenges, encoding
 
 _ALTERNATIVES = re.compile(r"\s*\|\|\s*")
 _ATTRIBUTE = re.compile(r"^(.*?)\s*@([A-Za-z_:][-\w:.]*)$", re.DOTALL)

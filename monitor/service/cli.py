@@ -26,30 +26,20 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from monitor import (
-    __version__,
-    delivery,
-    digest,
-    domain,
-    dry_run,
-    encoding,
-    fetch,
-    logs,
-    matching,
-    pipeline,
-    schedule,
-    scheduler,
-    sources,
-    text,
-)
-from monitor import config as config_module
+from monitor import __version__, domain, fetch, query, sources, text
+from monitor.alerting import delivery, digest
+from monitor.config import schedule, sources_yaml
+from monitor.config.environment import Settings
+from monitor.crawl import dry_run, pipeline
 from monitor.errors import ConfigError, MonitorError, QuerySyntaxError
 from monitor.notify import email
-from monitor.service import Service, open_fetcher, open_service
-from monitor.settings import Settings
+from monitor.service import scheduler
+from monitor.service.parts import Service, open_fetcher, open_service
 from monitor.sources import presets
+from monitor.sources.reading import encoding
 from monitor.store import db, mentions, outbox
 from monitor.store import sources as stored_sources
+from monitor.telemetry import logs
 
 T = TypeVar("T")
 console = Console()
@@ -83,9 +73,9 @@ def _settings() -> Settings:
         raise SystemExit(2) from None
 
 
-def _config(settings: Settings, path: Path | None = None) -> config_module.Config:
+def _config(settings: Settings, path: Path | None = None) -> sources_yaml.Config:
     try:
-        return config_module.load(path or settings.config)
+        return sources_yaml.load(path or settings.config)
     except ConfigError as error:
         errors.print(str(error), markup=False, highlight=False)
         raise SystemExit(2) from None
@@ -190,7 +180,7 @@ def crawl(source_names: tuple[str, ...]) -> None:
 
 
 async def _crawl(
-    settings: Settings, config: config_module.Config, chosen: list[Any]
+    settings: Settings, config: sources_yaml.Config, chosen: list[Any]
 ) -> list[pipeline.CrawlResult]:
     async with open_service(settings, config) as service:
         with Progress(console=errors, transient=True, disable=not errors.is_terminal) as bar:
@@ -239,8 +229,8 @@ def digest_command(alert_name: str, preview: Path | None, send: bool) -> None:
 
 async def _digest(
     settings: Settings,
-    config: config_module.Config,
-    alert: config_module.Alert,
+    config: sources_yaml.Config,
+    alert: sources_yaml.Alert,
     preview: Path | None,
     send: bool,
 ) -> None:
@@ -335,7 +325,7 @@ def query_command(
     """Test QUERY on a text and show why it matches or not (like grep: exit 0 when it
     matches, 1 when it does not, 2 when the query is invalid)."""
     try:
-        matching.check(query_text)
+        query.check(query_text)
     except QuerySyntaxError as error:
         errors.print(f"invalid query: {error}", markup=False, highlight=False)
         caret = " " * (error.column - 1) + "^"
@@ -356,12 +346,12 @@ def query_command(
         key="query", url=url or "", title=title, text=text.visible_text(markup),
         author=author, language=lang,
     )  # fmt: skip
-    explanation = matching.explain(query_text, document)
+    explanation = query.explain(query_text, document)
     console.print(str(explanation), markup=False, highlight=False)
     raise SystemExit(0 if explanation.matched else 1)
 
 
-async def _fetch_text(settings: Settings, config: config_module.Config | None, url: str) -> str:
+async def _fetch_text(settings: Settings, config: sources_yaml.Config | None, url: str) -> str:
     async with open_fetcher(settings, config) as fetcher:
         response = await fetch.fetch(fetcher, domain.Request(url))
     return encoding.decode(response.content, response.charset)
@@ -389,14 +379,14 @@ def try_command(
     config = _config(settings) if settings.config.exists() or not (preset or source_type) else None
     source = _with_selectors(_source_to_try(config, target, preset, source_type), overrides)
     tried = _run(_try(settings, config, source, pages))
-    zone = config.settings.timezone if config is not None else config_module.Settings().timezone
+    zone = config.settings.timezone if config is not None else sources_yaml.Settings().timezone
     _print_tried(tried, has_brands=config is not None, timezone=zone)
     if tried.error:
         raise SystemExit(1)
 
 
 def _source_to_try(
-    config: config_module.Config | None, target: str, preset: str | None, kind: str | None
+    config: sources_yaml.Config | None, target: str, preset: str | None, kind: str | None
 ) -> Any:
     if not (preset or kind):
         assert config is not None
@@ -413,7 +403,7 @@ def _source_to_try(
         except ValueError as error:
             errors.print(f"--preset: {error}", markup=False)
             raise SystemExit(2) from None
-    zone = config.settings.timezone if config is not None else config_module.Settings().timezone
+    zone = config.settings.timezone if config is not None else sources_yaml.Settings().timezone
     fields: dict[str, Any] = {"name": "try", "type": kind, "url": target, "timezone": zone}
     if preset:
         fields["preset"] = preset
@@ -447,10 +437,10 @@ def _validated_source(fields: dict[str, Any]) -> Any:
 
 
 async def _try(
-    settings: Settings, config: config_module.Config | None, source: Any, pages: int
+    settings: Settings, config: sources_yaml.Config | None, source: Any, pages: int
 ) -> dry_run.Tried:
     brands = config.brands if config is not None else ()
-    matcher = matching.compile([b.to_query() for b in brands]) if brands else None
+    matcher = query.compile([b.to_query() for b in brands]) if brands else None
     async with open_fetcher(settings, config) as fetcher:
         return await dry_run.try_source(fetcher, source, matcher, now=_now(), max_pages=pages)
 
@@ -559,7 +549,7 @@ def run() -> None:
     _run(_serve(settings, config))
 
 
-async def _serve(settings: Settings, config: config_module.Config) -> None:
+async def _serve(settings: Settings, config: sources_yaml.Config) -> None:
     async with open_service(settings, config) as service:
         await scheduler.Runner(service).run_until_stopped()
 

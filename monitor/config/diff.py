@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from monitor.config import Config
+from monitor.config.sources_yaml import Config
 
 
 @dataclass(frozen=True, slots=True)

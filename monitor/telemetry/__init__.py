@@ -1,0 +1,1 @@
+"""What the process tells ops: log events with stable keys, and Prometheus metrics."""
