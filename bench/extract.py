@@ -43,6 +43,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from monitor import domain
 from monitor.sources import forum
+from monitor.sources.base import Derived
 
 POSTS = 50
 ROUNDS = 100  # enough for the bests to settle on a shared machine
@@ -56,6 +57,7 @@ SOURCE = forum.ForumSource(
     type="forum", name="bench", url="https://forum.example.de/viewforum.php?f=4",
     preset="phpbb", timezone="Europe/Berlin", language="de",
 )  # fmt: skip
+DERIVED = Derived(timezone="Europe/Berlin")
 
 # title, author, date, permalink, body text
 Parts = tuple[str, str, datetime | None, str, str]
@@ -136,7 +138,7 @@ def ours(content: bytes) -> domain.Page:
     response = domain.Response(
         request, request.url, 200, content, {"content-type": "text/html; charset=UTF-8"}
     )
-    return forum.ADAPTER.parse(SOURCE, response, now=NOW, memory={})
+    return forum.ADAPTER.parse(SOURCE, response, now=NOW, memory={}, derived=DERIVED)
 
 
 def disagreements(content: bytes) -> list[str]:

@@ -1,6 +1,7 @@
-"""Durations and schedules as people write them, parsed into plain values.
+"""Durations, schedules and time zones as people write them, parsed into plain values.
 
     every 30 minutes | every 2h | daily at 08:00 | weekly on monday at 08:00 | 0 8 * * 1-5
+    Europe/Berlin
 
 Pure: the scheduler turns a `Schedule` into an APScheduler trigger; nothing here runs.
 `last_tick` says which digest window has most recently closed, for any `now`.
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -28,6 +29,15 @@ _DAILY = re.compile(r"^daily\s+at\s+(\d{1,2}):(\d{2})$")
 _WEEKLY = re.compile(r"^weekly\s+on\s+([a-z]+)\s+at\s+(\d{1,2}):(\d{2})$")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _CRON_FIELD = re.compile(r"^[\d*/,\-a-z]+$")
+
+
+def check_timezone(value: str) -> str:
+    """An IANA time zone name as written (`Europe/Berlin`); ValueError with a hint if not."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone '{value}': use a name such as Europe/Berlin") from None
+    return value
 
 
 def parse_duration(text: str) -> timedelta:

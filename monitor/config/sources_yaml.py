@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -38,14 +37,6 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _timezone(value: str) -> str:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone '{value}': use a name such as Europe/Berlin") from None
-    return value
-
-
 def _email(value: str) -> str:
     local, at, domain = value.strip().rpartition("@")
     if not at or not local or "." not in domain or any(c.isspace() for c in value.strip()):
@@ -67,7 +58,7 @@ def _host_name(value: str) -> str:
     return host_policy.host_key(value)
 
 
-TimeZone = Annotated[str, AfterValidator(_timezone)]
+TimeZone = Annotated[str, AfterValidator(schedule.check_timezone)]
 Email = Annotated[str, AfterValidator(_email)]
 Query = Annotated[str, AfterValidator(_query)]
 HostName = Annotated[str, AfterValidator(_host_name)]
@@ -195,53 +186,36 @@ class Config(_Frozen):
     )
 
     @model_validator(mode="after")
-    def _fill_search_queries(self) -> Config:
-        """Each `search` source without `queries` gets its brands' (name, query) pairs in
-        `brand_queries` (see `sources.search.with_brand_queries`), so the adapter stays
-        pure. A name in a search source's `brands:` that no brand has is an error there."""
-        queries = {brand.name: brand.all_queries for brand in self.brands}
+    def _search_sources_name_known_brands(self) -> Config:
+        """A name in a search source's `brands:` that no brand has is an error there."""
+        names = sorted(brand.name for brand in self.brands)
         unknown: list[InitErrorDetails] = []
-        filled: list[source_types.SourceConfig] = []
         for index, source in enumerate(self.sources):
-            if isinstance(source, source_types.search.SearchSource):
-                for position, name in enumerate(source.brands):
-                    if name not in queries:
-                        hint = difflib.get_close_matches(name, sorted(queries), n=1)
-                        message = f"no brand is named '{name}'" + (
-                            f": did you mean '{hint[0]}'?" if hint else "")  # fmt: skip
-                        unknown.append(InitErrorDetails(
-                            type=PydanticCustomError("unknown_brand", "{message}",
-                                                     {"message": message}),
-                            loc=("sources", index, "brands", position), input=name,
-                        ))  # fmt: skip
-                source = source_types.search.with_brand_queries(source, queries)
-            filled.append(source)
+            if not isinstance(source, source_types.search.SearchSource):
+                continue
+            for position, name in enumerate(source.brands):
+                if name in names:
+                    continue
+                hint = difflib.get_close_matches(name, names, n=1)
+                message = f"no brand is named '{name}'" + (
+                    f": did you mean '{hint[0]}'?" if hint else "")  # fmt: skip
+                unknown.append(InitErrorDetails(
+                    type=PydanticCustomError("unknown_brand", "{message}", {"message": message}),
+                    loc=("sources", index, "brands", position), input=name,
+                ))  # fmt: skip
         if unknown:
             raise ValidationError.from_exception_data("Config", unknown)
-        return self.model_copy(update={"sources": tuple(filled)})
+        return self
 
-    @model_validator(mode="before")
-    @classmethod
-    def _sources_default_to_the_settings_time_zone(cls, data: Any) -> Any:
-        """A source without `timezone` reads dates in settings.timezone, as documented:
-        filled in before validation, so adapters (which see only their source) need not
-        know the settings. An invalid zone is left for its own error to report."""
-        if not isinstance(data, dict) or not isinstance(data.get("sources"), list):
-            return data
-        given = data.get("settings")
-        settings: dict[str, Any] = given if isinstance(given, dict) else {}
-        zone = settings.get("timezone", Settings.model_fields["timezone"].default)
-        try:
-            _timezone(zone)
-        except (ValueError, TypeError):
-            return data
-        sources = [
-            {**source, "timezone": zone}
-            if isinstance(source, dict) and "timezone" not in source
-            else source
-            for source in data["sources"]
-        ]
-        return {**data, "sources": sources}
+    def derived(self, source: source_types.SourceBase) -> source_types.Derived:
+        """What `source` is read with that its own entry does not say: its time zone (its
+        own, else the settings') and, for a search source without `queries`, its brands'
+        (name, query) pairs. The models stay what sources.yaml says; this is computed."""
+        pairs: tuple[tuple[str, str], ...] = ()
+        if isinstance(source, source_types.search.SearchSource):
+            queries = {brand.name: brand.all_queries for brand in self.brands}
+            pairs = source_types.search.brand_queries(source, queries)
+        return source_types.Derived(source.timezone or self.settings.timezone, pairs)
 
     def source(self, name: str) -> source_types.SourceConfig:
         for source in self.sources:

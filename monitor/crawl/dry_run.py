@@ -27,13 +27,15 @@ async def try_source(
     source: sources.SourceBase,
     matcher: query.Matcher | None,
     *,
+    derived: sources.Derived,
     now: datetime,
     max_pages: int = walk.MAX_PAGES_PER_CRAWL,
 ) -> Tried:
     try:
         walked = await walk.walk(
-            fetcher, source, now=now, history=walk.NoHistory(), max_pages=max_pages
-        )
+            fetcher, source, derived=derived, now=now, history=walk.NoHistory(),
+            max_pages=max_pages,
+        )  # fmt: skip
     except (FetchError, SourceError) as error:
         return Tried(source.name, None, error=str(error))
     found = []

@@ -152,8 +152,9 @@ async def _crawl(
     )  # fmt: skip
     try:
         crawl = await walk.walk(
-            crawler.fetcher, source, now=now, history=_StoredHistory(crawler.sessions, source_id)
-        )
+            crawler.fetcher, source, derived=crawler.config.derived(source), now=now,
+            history=_StoredHistory(crawler.sessions, source_id),
+        )  # fmt: skip
     except (FetchError, SourceError) as error:
         wrong = isinstance(error, SourceError | ChallengeError)
         outcome = health.Outcome(str(error), wrong_content=wrong)

@@ -83,6 +83,7 @@ async def walk(
     fetcher: fetch.Fetcher,
     source: sources.SourceBase,
     *,
+    derived: sources.Derived,
     now: datetime,
     history: History,
     max_pages: int = MAX_PAGES_PER_CRAWL,
@@ -98,7 +99,7 @@ async def walk(
     adapter = sources.adapter_for(source)
     host = urlsplit(source.url).hostname
     memory = await history.memory()
-    queue = list(adapter.start(source))
+    queue = list(adapter.start(source, derived=derived))
     starts = {request.url for request in queue}
     fetched: set[str] = set()
     walked = Walked()
@@ -121,7 +122,7 @@ async def walk(
         if response.not_modified:
             walked.visits.append(Visit(request.url, request.kind, 304, 0, 0))
             continue
-        page = adapter.parse(source, response, now=now, memory=memory)
+        page = adapter.parse(source, response, now=now, memory=memory, derived=derived)
         walked.documents.extend(page.documents)
         walked.warnings.extend(page.warnings)
         walked.remember.update(page.remember)

@@ -378,9 +378,12 @@ def try_command(
     settings = _settings()
     config = _config(settings) if settings.config.exists() or not (preset or source_type) else None
     source = _with_selectors(_source_to_try(config, target, preset, source_type), overrides)
-    tried = _run(_try(settings, config, source, pages))
-    zone = config.settings.timezone if config is not None else sources_yaml.Settings().timezone
-    _print_tried(tried, has_brands=config is not None, timezone=zone)
+    derived = (
+        config.derived(source) if config is not None
+        else sources.Derived(sources_yaml.Settings().timezone)
+    )  # fmt: skip
+    tried = _run(_try(settings, config, source, derived, pages))
+    _print_tried(tried, has_brands=config is not None, timezone=derived.timezone)
     if tried.error:
         raise SystemExit(1)
 
@@ -403,8 +406,7 @@ def _source_to_try(
         except ValueError as error:
             errors.print(f"--preset: {error}", markup=False)
             raise SystemExit(2) from None
-    zone = config.settings.timezone if config is not None else sources_yaml.Settings().timezone
-    fields: dict[str, Any] = {"name": "try", "type": kind, "url": target, "timezone": zone}
+    fields: dict[str, Any] = {"name": "try", "type": kind, "url": target}
     if preset:
         fields["preset"] = preset
     return _validated_source(fields)
@@ -437,12 +439,18 @@ def _validated_source(fields: dict[str, Any]) -> Any:
 
 
 async def _try(
-    settings: Settings, config: sources_yaml.Config | None, source: Any, pages: int
+    settings: Settings,
+    config: sources_yaml.Config | None,
+    source: Any,
+    derived: sources.Derived,
+    pages: int,
 ) -> dry_run.Tried:
     brands = config.brands if config is not None else ()
     matcher = query.compile([b.to_query() for b in brands]) if brands else None
     async with open_fetcher(settings, config) as fetcher:
-        return await dry_run.try_source(fetcher, source, matcher, now=_now(), max_pages=pages)
+        return await dry_run.try_source(
+            fetcher, source, matcher, derived=derived, now=_now(), max_pages=pages
+        )
 
 
 def _print_tried(tried: dry_run.Tried, *, has_brands: bool, timezone: str) -> None:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from monitor.sources import discourse, feed, forum, jsonapi, review, search
-from monitor.sources.base import Adapter, SourceBase
+from monitor.sources.base import Adapter, Derived, SourceBase
 
 SourceConfig = Annotated[
     feed.FeedSource
@@ -37,4 +37,4 @@ def adapter_for(source: SourceBase) -> Adapter[Any]:
     return ADAPTERS[source.type]
 
 
-__all__ = ["ADAPTERS", "Adapter", "SourceBase", "SourceConfig", "adapter_for"]
+__all__ = ["ADAPTERS", "Adapter", "Derived", "SourceBase", "SourceConfig", "adapter_for"]

@@ -3,16 +3,22 @@
 An adapter is pure. `start` names the first requests for a source; `parse` turns one
 response into documents and follow-up requests. The pipeline does all fetching, so an
 adapter can be tested with saved pages and no network.
+
+A source model is what sources.yaml says about the source, and nothing else: validated
+once, frozen, never filled in later. What the rest of the file implies for it (the time
+zone from `settings:` when it names none, the queries of the brands a search source asks
+for) is a `Derived`, computed by `Config.derived` and handed to the adapter beside it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from monitor import domain
 from monitor.config import schedule
@@ -23,6 +29,7 @@ def _duration(value: Any) -> Any:
 
 
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
+TimeZone = Annotated[str, AfterValidator(schedule.check_timezone)]
 
 
 def check_http_url(value: str) -> str:
@@ -47,7 +54,9 @@ class SourceBase(BaseModel):
         default=None, description="How often to crawl; the settings' interval when unset."
     )
     language: str | None = Field(default=None, description="ISO 639-1 code, e.g. de or en.")
-    timezone: str | None = Field(default=None, description="For dates written without one.")
+    timezone: TimeZone | None = Field(
+        default=None, description="For dates written without one; the settings' when unset."
+    )
     enabled: bool = True
 
     @field_validator("url")
@@ -56,13 +65,25 @@ class SourceBase(BaseModel):
         return check_http_url(value)
 
 
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """What a source is read with beyond its own entry (see the module docstring).
+
+    `timezone` is the IANA zone for dates written without one; `brand_queries` the
+    (brand name, query) pairs a search source without `queries` searches for.
+    """
+
+    timezone: str = "UTC"
+    brand_queries: tuple[tuple[str, str], ...] = ()
+
+
 SourceT_contra = TypeVar("SourceT_contra", bound=SourceBase, contravariant=True)
 
 
 class Adapter(Protocol[SourceT_contra]):
     """The contract of a source type. Implementations hold no state between calls."""
 
-    def start(self, source: SourceT_contra) -> list[domain.Request]:
+    def start(self, source: SourceT_contra, *, derived: Derived) -> list[domain.Request]:
         """The first requests of a crawl."""
         ...
 
@@ -73,11 +94,13 @@ class Adapter(Protocol[SourceT_contra]):
         *,
         now: datetime,
         memory: Mapping[str, str],
+        derived: Derived,
     ) -> domain.Page:
         """Documents and follow-up requests in one response.
 
         `now` is the crawl's time (for relative dates such as "2 hours ago"); `memory` is
-        what this source's pages asked to remember on earlier crawls (see `Page.remember`).
+        what this source's pages asked to remember on earlier crawls (see `Page.remember`);
+        `derived` what the rest of sources.yaml implies for the source (its time zone).
 
         Raises `errors.SourceError` when the response is not what this source expects
         (an HTML page where a feed should be, say); recoverable oddities go in

@@ -32,7 +32,7 @@ from monitor import domain
 from monitor.errors import SourceError
 from monitor.identity import fingerprint
 from monitor.sources import forum
-from monitor.sources.base import SourceBase
+from monitor.sources.base import Derived, SourceBase
 from monitor.sources.reading import dates, encoding, selectors
 
 CHUNK = 20  # posts per chunk, as Discourse pages its own post stream
@@ -69,7 +69,7 @@ def _json_url(base: str, relative: str) -> str:
 
 
 class DiscourseAdapter:
-    def start(self, source: DiscourseSource) -> list[domain.Request]:
+    def start(self, source: DiscourseSource, *, derived: Derived) -> list[domain.Request]:
         return [domain.Request(list_url(source.url), kind="list", context=_encode(depth=1))]
 
     def parse(
@@ -79,6 +79,7 @@ class DiscourseAdapter:
         *,
         now: datetime,
         memory: Mapping[str, str],
+        derived: Derived,
     ) -> domain.Page:
         data = _load(response)
         context = _decode(response.request.context)

@@ -16,7 +16,7 @@ import feedparser
 from monitor import domain, text
 from monitor.errors import SourceError
 from monitor.identity import fingerprint
-from monitor.sources.base import SourceBase
+from monitor.sources.base import Derived, SourceBase
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -28,7 +28,7 @@ class FeedSource(SourceBase):
 
 
 class FeedAdapter:
-    def start(self, source: FeedSource) -> list[domain.Request]:
+    def start(self, source: FeedSource, *, derived: Derived) -> list[domain.Request]:
         return [domain.Request(url=source.url, kind="feed")]
 
     def parse(
@@ -38,6 +38,7 @@ class FeedAdapter:
         *,
         now: datetime,
         memory: Mapping[str, str],
+        derived: Derived,
     ) -> domain.Page:
         # feedparser reads the charset and base URL from the headers, as a browser would.
         headers = {**response.headers, "content-location": response.url}

@@ -40,7 +40,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from monitor import domain
 from monitor.identity import fingerprint
 from monitor.sources import presets
-from monitor.sources.base import SourceBase
+from monitor.sources.base import Derived, SourceBase
 from monitor.sources.reading import dates, ratings, selectors
 from monitor.sources.reading.selectors import Spec
 
@@ -137,7 +137,7 @@ def memory_key(thread_url: str) -> str:
 
 
 class ForumAdapter:
-    def start(self, source: ForumSource) -> list[domain.Request]:
+    def start(self, source: ForumSource, *, derived: Derived) -> list[domain.Request]:
         return [domain.Request(url=source.url, kind="list", context=Context().encode())]
 
     def parse(
@@ -147,11 +147,12 @@ class ForumAdapter:
         *,
         now: datetime,
         memory: Mapping[str, str],
+        derived: Derived,
     ) -> domain.Page:
         tree = selectors.parse_page(response)
         context = Context.decode(response.request.context)
         if response.request.kind == "thread":
-            return _thread_page(source, response, tree, context, now)
+            return _thread_page(source, response, tree, context, now, derived.timezone)
         return _list_page(source, response, tree, context, memory)
 
 
@@ -233,6 +234,7 @@ def _thread_page(
     tree: LexborHTMLParser,
     context: Context,
     now: datetime,
+    timezone: str,
 ) -> domain.Page:
     chosen = source.resolved
     assert chosen.item  # checked when the config was loaded
@@ -244,7 +246,7 @@ def _thread_page(
     title = (selectors.first(root, chosen.title) if chosen.title and root else None) or (
         context.title
     )
-    reader = _PostReader(source, response.url, title, now)
+    reader = _PostReader(source, response.url, title, now, timezone)
     documents = tuple(reader.read(item) for item in items)
     requests = _thread_requests(source, response, tree, context)
     remember = ((context.thread, context.marker),) if context.thread and context.marker else ()
@@ -273,8 +275,11 @@ def _thread_requests(
 class _PostReader:
     """Turns post elements into Documents; counts what it could not read, for one warning."""
 
-    def __init__(self, source: ForumSource, page_url: str, title: str, now: datetime) -> None:
+    def __init__(
+        self, source: ForumSource, page_url: str, title: str, now: datetime, timezone: str
+    ) -> None:
         self.source, self.page_url, self.title, self.now = source, page_url, title, now
+        self.timezone = timezone  # for dates written without one
         self.chosen = chosen = source.resolved
         assert chosen.body
         assert chosen.permalink
@@ -326,7 +331,7 @@ class _PostReader:
             self.undated += 1
             return None
         found = dates.parse(
-            written, now=self.now, timezone=self.source.timezone, languages=self.languages
+            written, now=self.now, timezone=self.timezone, languages=self.languages
         )
         if found is None:
             self.bad_dates.append(written)

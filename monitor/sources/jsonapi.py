@@ -47,7 +47,7 @@ from monitor import domain, text
 from monitor.errors import SourceError
 from monitor.identity import fingerprint
 from monitor.sources import presets
-from monitor.sources.base import SourceBase
+from monitor.sources.base import Derived, SourceBase
 from monitor.sources.reading import dates, encoding, jsonpath, ratings, selectors
 
 JmesPath = Annotated[str, AfterValidator(jsonpath.check)]
@@ -157,7 +157,7 @@ class JsonSource(SourceBase, MappingOptions):
 
 
 class JsonAdapter:
-    def start(self, source: JsonSource) -> list[domain.Request]:
+    def start(self, source: JsonSource, *, derived: Derived) -> list[domain.Request]:
         return [domain.Request(source.url, kind="json")]
 
     def parse(
@@ -167,14 +167,21 @@ class JsonAdapter:
         *,
         now: datetime,
         memory: Mapping[str, str],
+        derived: Derived,
     ) -> domain.Page:
-        return read(source, source.mapping, response, now=now)
+        return read(source, source.mapping, response, now=now, timezone=derived.timezone)
 
 
 def read(
-    source: SourceBase, mapping: JsonMapping, response: domain.Response, *, now: datetime
+    source: SourceBase,
+    mapping: JsonMapping,
+    response: domain.Response,
+    *,
+    now: datetime,
+    timezone: str,
 ) -> domain.Page:
-    """The documents `mapping` finds in a JSON `response` (shared with `search`).
+    """The documents `mapping` finds in a JSON `response` (shared with `search`); dates
+    written without a zone are in `timezone`.
 
     Raises SourceError for an answer that is not JSON, or has no list at `mapping.items`.
     """
@@ -187,7 +194,7 @@ def read(
             + (f" (it says: {said})" if said else "")
             + ": the API may have changed, or the mapping's `items` is wrong"
         )
-    reader = _Reader(source, mapping, response.url, now)
+    reader = _Reader(source, mapping, response.url, now, timezone)
     documents = tuple(d for item in items if (d := reader.document(item)) is not None)
     return domain.Page(documents=documents, warnings=reader.warnings(), empty=not items)
 
@@ -225,8 +232,11 @@ def _error_message(data: Any) -> str:
 class _Reader:
     """Items of one response to documents, collecting what was odd for one warning each."""
 
-    def __init__(self, source: SourceBase, mapping: JsonMapping, base: str, now: datetime):
+    def __init__(
+        self, source: SourceBase, mapping: JsonMapping, base: str, now: datetime, timezone: str
+    ) -> None:
         self.source, self.mapping, self.base, self.now = source, mapping, base, now
+        self.timezone = timezone  # for dates written without one
         self.host = urlsplit(base).hostname or ""
         self.bad_dates: list[str] = []
         self.not_text: set[str] = set()
@@ -308,7 +318,7 @@ class _Reader:
         elif isinstance(value, str) and re.fullmatch(r"\d{9,13}(?:\.\d+)?", value.strip()):
             found = _epoch(float(value))
         elif isinstance(value, str):
-            found = dates.parse(value, now=self.now, timezone=self.source.timezone or "UTC")
+            found = dates.parse(value, now=self.now, timezone=self.timezone)
         if found is None:
             self.bad_dates.append(str(value))
         return found

@@ -26,7 +26,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from monitor import domain, text
 from monitor.identity import fingerprint
 from monitor.sources import forum, presets
-from monitor.sources.base import SourceBase
+from monitor.sources.base import Derived, SourceBase
 from monitor.sources.reading import dates, ratings, selectors
 from monitor.sources.reading.selectors import Spec
 
@@ -89,7 +89,7 @@ class ReviewSource(SourceBase):
 
 
 class ReviewAdapter:
-    def start(self, source: ReviewSource) -> list[domain.Request]:
+    def start(self, source: ReviewSource, *, derived: Derived) -> list[domain.Request]:
         context = forum.Context().encode()
         return [domain.Request(url=source.url, kind="reviews", context=context)]
 
@@ -100,10 +100,11 @@ class ReviewAdapter:
         *,
         now: datetime,
         memory: Mapping[str, str],
+        derived: Derived,
     ) -> domain.Page:
         tree = selectors.parse_page(response)
         subject = _on_page(tree, source.resolved.subject), _on_page(tree, source.resolved.brand)
-        reader = _Reader(source, response.url, _page_title(tree), subject, now)
+        reader = _Reader(source, response.url, _page_title(tree), subject, now, derived.timezone)
         found: dict[str, domain.Document] = {}
         if source.reads_json_ld:
             for review, about in _json_ld_reviews(tree, reader):
@@ -146,9 +147,10 @@ class _Reader:
 
     def __init__(
         self, source: ReviewSource, page_url: str, page_title: str,
-        subject: tuple[str | None, str | None], now: datetime,
+        subject: tuple[str | None, str | None], now: datetime, timezone: str,
     ) -> None:  # fmt: skip
         self.source, self.page_url, self.page_title, self.now = source, page_url, page_title, now
+        self.timezone = timezone  # for dates written without one
         self.subject, self.brand = subject  # what the page's reviews are about, its brand
         self.bad_dates: list[str] = []
         self.bad_json = 0
@@ -237,7 +239,7 @@ class _Reader:
             return None
         languages = tuple(dict.fromkeys((self.source.language or "en", "en", "de")))
         found = dates.parse(
-            written, now=self.now, timezone=self.source.timezone, languages=languages
+            written, now=self.now, timezone=self.timezone, languages=languages
         )
         if found is None:
             self.bad_dates.append(written)

@@ -9,9 +9,10 @@
     format: rss                   # rss (RSS or Atom, read by the feed adapter) | json
     instance: mastodon.social     # the host, for presets whose URL has {instance}
 
-Without `queries`, `config` fills `brand_queries` with (brand name, query) pairs of the
-selected brands (each query of a brand once; `exclude` is left to our own matching), so
-the adapter stays pure. Each query becomes the search strings its `rewrite` says, and each
+Without `queries`, the source searches for the queries of the brands it names (all brands
+when `brands` is empty): `Config.derived` hands them to the adapter as (brand name, query)
+pairs (`brand_queries`), each query of a brand once; `exclude` is left to our own
+matching. Each query becomes the search strings its `rewrite` says, and each
 string one request: ``{query}`` in `url` is replaced by the string in UTF-8, URL-encoded
 as `encoding` says. A preset gives url, format, rewrite, encoding and, for JSON, the
 mapping (see `sources.jsonapi`); the source's own keys override it. Presets of kind
@@ -42,7 +43,7 @@ from pydantic import Field, field_validator, model_validator
 
 from monitor import domain
 from monitor.sources import feed, jsonapi, presets, rewrite
-from monitor.sources.base import SourceBase
+from monitor.sources.base import Derived, SourceBase
 from monitor.sources.rewrite import Mode as RewriteMode
 
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
@@ -62,9 +63,6 @@ class SearchSource(SourceBase, jsonapi.MappingOptions):
     encoding: Literal["plus", "percent"] = "plus"
     format: Literal["rss", "json"] = "rss"
     instance: str | None = Field(default=None, description="Host for {instance} in url.")
-    brand_queries: tuple[tuple[str, str], ...] = Field(
-        default=(), description="(brand, query) pairs; filled by config, never written."
-    )
 
     @model_validator(mode="before")
     @classmethod
@@ -96,16 +94,6 @@ class SearchSource(SourceBase, jsonapi.MappingOptions):
             raise ValueError(f"'{value}' has {{{unknown[0]}}}: only {{query}} is filled in")
         return value
 
-    @field_validator("brand_queries")
-    @classmethod
-    def _not_written(cls, value: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
-        if value:
-            raise ValueError(
-                "brand_queries is filled from the brands: list brand names under `brands:` "
-                "or search strings under `queries:`"
-            )
-        return value
-
     @cached_property
     def mapping(self) -> jsonapi.JsonMapping:
         """How JSON answers are read (only for ``format: json``)."""
@@ -122,26 +110,25 @@ class SearchSource(SourceBase, jsonapi.MappingOptions):
             raise ValueError(f"{', '.join(given)}: only for `format: json`, not RSS")
         return self
 
-    def search_strings(self) -> tuple[str, ...]:
-        """What to search for: `queries` as written, else the brand queries rewritten."""
+    def search_strings(self, brand_queries: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+        """What to search for: `queries` as written, else `brand_queries` rewritten."""
         if self.queries:
             return tuple(dict.fromkeys(q.strip() for q in self.queries if q.strip()))
-        found = (s for _, query in self.brand_queries
+        found = (s for _, query in brand_queries
                  for s in rewrite.search_strings(query, self.rewrite))  # fmt: skip
         return tuple(dict.fromkeys(found))
 
 
-def with_brand_queries(
+def brand_queries(
     source: SearchSource, queries: Mapping[str, tuple[str, ...]]
-) -> SearchSource:
-    """`source` with `brand_queries` filled: every query of each brand it names (all when
-    `brands` is empty), in order. A source with explicit `queries` is returned as it is;
-    names missing from `queries` are skipped (config reports them)."""
+) -> tuple[tuple[str, str], ...]:
+    """The (brand name, query) pairs `source` searches for, given every brand's queries:
+    each query of each brand it names (all when `brands` is empty), in order; none when it
+    has its own `queries`. Names missing from `queries` are skipped (config reports them)."""
     if source.queries:
-        return source
+        return ()
     selected = source.brands or tuple(queries)
-    pairs = tuple((name, query) for name in selected for query in queries.get(name, ()))
-    return source.model_copy(update={"brand_queries": pairs})
+    return tuple((name, query) for name in selected for query in queries.get(name, ()))
 
 
 def search_preset(name: str) -> Mapping[str, Any]:
@@ -170,9 +157,10 @@ def expand(template: str, search: str, encoding: Literal["plus", "percent"]) -> 
 
 
 class SearchAdapter:
-    def start(self, source: SearchSource) -> list[domain.Request]:
+    def start(self, source: SearchSource, *, derived: Derived) -> list[domain.Request]:
         """One request per search string (none when no brand or query was given)."""
-        urls = {expand(source.url, s, source.encoding): s for s in source.search_strings()}
+        strings = source.search_strings(derived.brand_queries)
+        urls = {expand(source.url, s, source.encoding): s for s in strings}
         return [domain.Request(url, kind="search", context=s) for url, s in urls.items()]
 
     def parse(
@@ -182,15 +170,20 @@ class SearchAdapter:
         *,
         now: datetime,
         memory: Mapping[str, str],
+        derived: Derived,
     ) -> domain.Page:
         if source.format == "json":
-            page = jsonapi.read(source, source.mapping, response, now=now)
+            page = jsonapi.read(
+                source, source.mapping, response, now=now, timezone=derived.timezone
+            )
         else:
             as_feed = feed.FeedSource(
                 type="feed", name=source.name, url=response.url,
                 language=source.language, timezone=source.timezone,
             )  # fmt: skip
-            page = feed.ADAPTER.parse(as_feed, response, now=now, memory=memory)
+            page = feed.ADAPTER.parse(
+                as_feed, response, now=now, memory=memory, derived=derived
+            )
         return dataclasses.replace(page, empty=False)
 
 

@@ -9,6 +9,7 @@ import pytest
 from monitor.domain import Document, Request, Response
 from monitor.errors import SourceError
 from monitor.identity import fingerprint
+from monitor.sources.base import Derived
 from monitor.sources.feed import ADAPTER, FeedSource
 
 FEED_URL = "https://blog.example/feed.xml"
@@ -24,7 +25,7 @@ def parse(content: bytes, content_type: str = "application/rss+xml", url: str = 
         content=content,
         headers={"content-type": content_type},
     )
-    return ADAPTER.parse(SOURCE, response, now=NOW, memory={})
+    return ADAPTER.parse(SOURCE, response, now=NOW, memory={}, derived=Derived())
 
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
@@ -187,7 +188,7 @@ def test_something_else_entirely_is_a_source_error_naming_its_type() -> None:
 
 
 def test_start_asks_for_the_feed_url() -> None:
-    assert ADAPTER.start(SOURCE) == [Request(FEED_URL, kind="feed")]
+    assert ADAPTER.start(SOURCE, derived=Derived()) == [Request(FEED_URL, kind="feed")]
 
 
 def test_a_well_formed_feed_served_as_bare_text_xml_gives_no_warning() -> None:

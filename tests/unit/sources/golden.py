@@ -33,8 +33,9 @@ def run(source: sources.SourceBase, page: Path, case: Mapping[str, Any]) -> dict
     )  # fmt: skip
     now = datetime.fromisoformat(case["now"])
     result = sources.adapter_for(source).parse(
-        source, response, now=now, memory=case.get("memory") or {}
-    )
+        source, response, now=now, memory=case.get("memory") or {},
+        derived=sources.Derived(source.timezone or "UTC"),
+    )  # fmt: skip
     return as_data(result)
 
 

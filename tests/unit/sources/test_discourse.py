@@ -32,7 +32,9 @@ def parse(src: discourse.DiscourseSource, content: bytes, kind: str, context: st
     url = "https://discuss.example.org/latest.json"
     response = domain.Response(domain.Request(url, kind=kind, context=context), url, 200,
                                content, {"content-type": "application/json"})  # fmt: skip
-    return discourse.ADAPTER.parse(src, response, now=NOW, memory=memory or {})
+    return discourse.ADAPTER.parse(
+        src, response, now=NOW, memory=memory or {}, derived=sources.Derived()
+    )
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,9 @@ def parse(
 ) -> domain.Page:  # fmt: skip
     request = domain.Request(url, kind=kind, context=context)
     response = domain.Response(request, url, 200, content, {})
-    return forum.ADAPTER.parse(src, response, now=NOW, memory=memory or {})
+    return forum.ADAPTER.parse(
+        src, response, now=NOW, memory=memory or {}, derived=sources.Derived(src.timezone or "UTC")
+    )
 
 
 def list_page() -> bytes:
@@ -52,7 +54,9 @@ def test_defaults_and_registry() -> None:
     src = source()
     assert (src.max_list_pages, src.max_threads, src.max_pages_per_thread) == (2, 15, 3)
     assert sources.adapter_for(src) is forum.ADAPTER
-    assert forum.ADAPTER.start(src) == [domain.Request(LIST_URL, kind="list", context="depth=1")]
+    assert forum.ADAPTER.start(src, derived=sources.Derived()) == [
+        domain.Request(LIST_URL, kind="list", context="depth=1")
+    ]
 
 
 def test_a_source_overrides_preset_selectors() -> None:

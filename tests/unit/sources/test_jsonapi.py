@@ -33,7 +33,9 @@ def parse(src: jsonapi.JsonSource, body: Any, content_type: str = "application/j
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
     response = domain.Response(domain.Request(URL, kind="json"), URL, status, content,
                                {"content-type": content_type})  # fmt: skip
-    return jsonapi.ADAPTER.parse(src, response, now=NOW, memory={})
+    return jsonapi.ADAPTER.parse(
+        src, response, now=NOW, memory={}, derived=sources.Derived(src.timezone or "UTC")
+    )
 
 
 def items(*entries: Any) -> dict[str, Any]:
@@ -41,7 +43,9 @@ def items(*entries: Any) -> dict[str, Any]:
 
 
 def test_start_asks_the_url() -> None:
-    assert jsonapi.ADAPTER.start(source()) == [domain.Request(URL, kind="json")]
+    assert jsonapi.ADAPTER.start(source(), derived=sources.Derived()) == [
+        domain.Request(URL, kind="json")
+    ]
 
 
 def test_every_field_is_mapped() -> None:

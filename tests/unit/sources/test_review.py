@@ -49,7 +49,9 @@ def source(**fields: Any) -> review.ReviewSource:
 def parse(src: review.ReviewSource, html: str, context: str = "depth=1") -> domain.Page:
     request = domain.Request(URL, kind="reviews", context=context)
     response = domain.Response(request, URL, 200, html.encode(), {})
-    return review.ADAPTER.parse(src, response, now=NOW, memory={})
+    return review.ADAPTER.parse(
+        src, response, now=NOW, memory={}, derived=sources.Derived(src.timezone or "UTC")
+    )
 
 
 def test_defaults() -> None:

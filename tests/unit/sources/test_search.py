@@ -46,7 +46,7 @@ def test_reserved_characters_cannot_change_the_url() -> None:
 
 def test_explicit_queries_are_sent_as_written_once_each() -> None:
     src = source(url=TEMPLATE, queries=["Müller Medical", "MüMed -test", "Müller Medical"])
-    requests = search.ADAPTER.start(src)
+    requests = search.ADAPTER.start(src, derived=sources.Derived())
     assert [r.url for r in requests] == [
         "https://search.example.com/rss?q=M%C3%BCller+Medical&lang=de",
         "https://search.example.com/rss?q=M%C3%BCMed+-test&lang=de",
@@ -57,7 +57,7 @@ def test_explicit_queries_are_sent_as_written_once_each() -> None:
 
 
 def test_without_queries_or_brands_there_is_nothing_to_ask() -> None:
-    assert search.ADAPTER.start(source(url=TEMPLATE)) == []
+    assert search.ADAPTER.start(source(url=TEMPLATE), derived=sources.Derived()) == []
 
 
 @pytest.mark.parametrize(
@@ -70,13 +70,10 @@ def test_without_queries_or_brands_there_is_nothing_to_ask() -> None:
     ],
 )
 def test_brand_queries_are_rewritten(rewrite: str, expected: list[str]) -> None:
-    src = search.with_brand_queries(
-        source(url="https://s.example.com/?q={query}", rewrite=rewrite),
-        {"Müller Medical": ('"Müller Medical" OR MüMed',)},
-    )
-    assert [r.url for r in search.ADAPTER.start(src)] == [
-        f"https://s.example.com/?q={q}" for q in expected
-    ]
+    src = source(url="https://s.example.com/?q={query}", rewrite=rewrite)
+    pairs = search.brand_queries(src, {"Müller Medical": ('"Müller Medical" OR MüMed',)})
+    requests = search.ADAPTER.start(src, derived=sources.Derived(brand_queries=pairs))
+    assert [r.url for r in requests] == [f"https://s.example.com/?q={q}" for q in expected]
 
 
 def test_a_preset_gives_url_format_rewrite_and_encoding() -> None:
@@ -118,7 +115,6 @@ def test_instance_presets_need_an_instance() -> None:
         ({"preset": "phpbb"}, "not a search preset; use one of"),
         ({"preset": "nope"}, "unknown preset 'nope'"),
         ({"url": TEMPLATE, "format": "json"}, "`items` is needed"),
-        ({"url": TEMPLATE, "brand_queries": [["a", "b"]]}, "filled from the brands"),
         ({"url": TEMPLATE, "rewrite": "bing"}, "rewrite"),
         ({"url": TEMPLATE, "items": "hits"}, "items: only for `format: json`"),
     ],
@@ -136,7 +132,7 @@ def test_rss_answers_are_read_by_the_feed_adapter() -> None:
     src = source(url=TEMPLATE, language="de")
     page = search.ADAPTER.parse(
         src, response("https://search.example.com/rss?q=Vaude", rss, "application/rss+xml"),
-        now=NOW, memory={},
+        now=NOW, memory={}, derived=sources.Derived(),
     )  # fmt: skip
     (document,) = page.documents
     assert (document.key, document.text, document.language) == (
@@ -147,14 +143,18 @@ def test_rss_answers_are_read_by_the_feed_adapter() -> None:
 def test_no_results_is_not_an_empty_page() -> None:
     rss = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
     page = search.ADAPTER.parse(
-        source(url=TEMPLATE), response(TEMPLATE, rss, "application/rss+xml"), now=NOW, memory={}
+        source(url=TEMPLATE),
+        response(TEMPLATE, rss, "application/rss+xml"),
+        now=NOW,
+        memory={},
+        derived=sources.Derived(),
     )
     assert page.documents == ()
     assert page.empty is False
     hits = json.dumps({"hits": []}).encode()
     page = search.ADAPTER.parse(
         source(preset="hackernews"), response(TEMPLATE, hits, "application/json"),
-        now=NOW, memory={},
+        now=NOW, memory={}, derived=sources.Derived(),
     )  # fmt: skip
     assert (page.documents, page.empty) == ((), False)
 
@@ -163,7 +163,11 @@ def test_an_html_page_at_a_json_search_url_is_a_source_error() -> None:
     html = b"<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>"
     with pytest.raises(SourceError, match="HTML page instead of JSON"):
         search.ADAPTER.parse(
-            source(preset="hackernews"), response(TEMPLATE, html, "text/html"), now=NOW, memory={}
+            source(preset="hackernews"),
+            response(TEMPLATE, html, "text/html"),
+            now=NOW,
+            memory={},
+            derived=sources.Derived(),
         )
 
 
@@ -171,11 +175,15 @@ def test_an_html_page_at_an_rss_search_url_is_a_source_error() -> None:
     html = b"<!DOCTYPE html><html><body><p>Are you a robot?</p></body></html>"
     with pytest.raises(SourceError, match="HTML page, not a feed"):
         search.ADAPTER.parse(
-            source(url=TEMPLATE), response(TEMPLATE, html, "text/html"), now=NOW, memory={}
+            source(url=TEMPLATE),
+            response(TEMPLATE, html, "text/html"),
+            now=NOW,
+            memory={},
+            derived=sources.Derived(),
         )
 
 
-# --- config fills the brand queries ----------------------------------------------------
+# --- config derives the brand queries ---------------------------------------------------
 
 YAML = """\
 brands:
@@ -206,14 +214,19 @@ sources:
 def test_config_gives_each_search_source_its_brands_queries() -> None:
     loaded = sources_yaml.parse(YAML)
     everyone, only_vaude, own = (s for s in loaded.sources if isinstance(s, search.SearchSource))
-    assert everyone.brand_queries == (
+    assert loaded.derived(everyone).brand_queries == (
         ("Müller Medical", '"Müller Medical" OR MüMed'), ("Vaude", "Vaude"),
         ("Vaude", "title:Vaude"),
     )  # fmt: skip
-    assert only_vaude.brand_queries == (("Vaude", "Vaude"), ("Vaude", "title:Vaude"))
-    assert own.brand_queries == ()
-    assert [r.url for r in search.ADAPTER.start(own)] == ["https://s.example.com/?q=Vaude+Jacke"]
-    assert [r.context for r in search.ADAPTER.start(everyone)] == [
+    assert loaded.derived(only_vaude).brand_queries == (
+        ("Vaude", "Vaude"),
+        ("Vaude", "title:Vaude"),
+    )
+    assert loaded.derived(own).brand_queries == ()
+    started = search.ADAPTER.start(own, derived=loaded.derived(own))
+    assert [r.url for r in started] == ["https://s.example.com/?q=Vaude+Jacke"]
+    asked = search.ADAPTER.start(everyone, derived=loaded.derived(everyone))
+    assert [r.context for r in asked] == [
         '"Müller Medical" OR MüMed', "Vaude", "intitle:Vaude",
     ]  # fmt: skip
     assert loaded.sources[0].type == "feed"
@@ -230,5 +243,29 @@ def test_an_unknown_brand_is_a_config_error_on_its_line() -> None:
 
 def test_brand_queries_cannot_be_written_in_sources_yaml() -> None:
     broken = YAML.replace("    brands: [Vaude]\n", "    brand_queries: [[Vaude, x]]\n", 1)
-    with pytest.raises(ConfigError, match="brand_queries is filled from the brands"):
+    with pytest.raises(ConfigError, match="unknown key 'brand_queries'"):
+        sources_yaml.parse(broken)
+
+
+def test_loading_leaves_each_source_as_written() -> None:
+    """What the rest of the file implies is derived beside a source, never written into it."""
+    loaded = sources_yaml.parse(YAML + "settings: {timezone: Asia/Tokyo}\n")
+    blog, everyone = loaded.sources[0], loaded.sources[1]
+    assert (blog.timezone, loaded.derived(blog).timezone) == (None, "Asia/Tokyo")
+    assert "brand_queries" not in type(everyone).model_fields
+    own_zone = YAML.replace(
+        "    url: https://blog.example.com/feed\n",
+        "    url: https://blog.example.com/feed\n    timezone: UTC\n", 1,
+    )  # fmt: skip
+    reloaded = sources_yaml.parse(own_zone)
+    assert reloaded.derived(reloaded.sources[0]).timezone == "UTC"
+
+
+def test_a_source_time_zone_is_checked() -> None:
+    broken = YAML.replace(
+        "    url: https://blog.example.com/feed\n",
+        "    url: https://blog.example.com/feed\n    timezone: Mars/Olympus\n",
+        1,
+    )
+    with pytest.raises(ConfigError, match="unknown time zone 'Mars/Olympus'"):
         sources_yaml.parse(broken)
