@@ -6,7 +6,6 @@ sender (and a CLI command beside a running service) can share one file.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -129,16 +128,3 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory(str(migrations_dir())).get_current_head()
-
-
-def upgrade_blocking(url: str) -> None:
-    """For the CLI: upgrade the database at `url` and dispose of the engine."""
-
-    async def run() -> None:
-        engine = create_engine(url)
-        try:
-            await upgrade(engine)
-        finally:
-            await engine.dispose()
-
-    asyncio.run(run())

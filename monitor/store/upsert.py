@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from monitor.store.schema import Base
 
-def insert(session: AsyncSession, table: Any) -> Any:
-    """A dialect-specific INSERT that offers `on_conflict_do_nothing/do_update`."""
+# Both offer on_conflict_do_nothing(index_elements=…) and on_conflict_do_update(…), the
+# part of ON CONFLICT the two databases share; callers use only that part.
+Insert = postgresql.Insert | sqlite.Insert
+
+
+def insert(session: AsyncSession, table: type[Base]) -> Insert:
+    """A dialect-specific INSERT into `table` that offers ON CONFLICT."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         return postgresql.insert(table)
