@@ -9,7 +9,58 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import NamedTuple
+
+# States and kinds: one enum each, shared by the logic and the store (which keeps the
+# values as plain strings, see store.schema.EnumText). Being str, each compares equal to
+# its value, so logs, metrics labels and templates see "sent", not "OutboxStatus.SENT".
+
+
+class HealthState(StrEnum):
+    """A source's health (see crawl.health for the moves between them)."""
+
+    OK = "ok"
+    FAILING = "failing"
+    BROKEN = "broken"
+
+
+class HealthEvent(StrEnum):
+    """The two health changes the admins are told about."""
+
+    ATTENTION = "attention"
+    RECOVERED = "recovered"
+
+
+class MessageKind(StrEnum):
+    """What an outbox row carries."""
+
+    IMMEDIATE = "immediate"
+    DIGEST = "digest"
+    HEALTH = "health"
+
+
+class OutboxStatus(StrEnum):
+    """Where an outbox row is: waiting (or being retried), delivered, or given up on."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Urgency(StrEnum):
+    """Why an immediate rule fired for a mention: the mail's subject says which."""
+
+    RATING = "rating"
+    CRISIS = "crisis"
+    MENTION = "mention"
+
+
+class NameKind(StrEnum):
+    """The names whose first appearance is remembered (store.names)."""
+
+    BRAND = "brand"
+    ALERT = "alert"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from monitor import domain
 from monitor.config import schedule, sources_yaml
+from monitor.domain import MessageKind, NameKind
 from monitor.notify import render
 from monitor.store import db, names, outbox
 
@@ -80,7 +81,7 @@ async def _queue(
     now: datetime,
 ) -> int | None:
     return await outbox.enqueue_mail(
-        session, rendered, dedup_key=dedup_key, alert=alert.name, kind="digest",
+        session, rendered, dedup_key=dedup_key, alert=alert.name, kind=MessageKind.DIGEST,
         recipients=alert.recipients, sender=sender, mention_ids=[m.id for m in pending],
         now=now,
     )  # fmt: skip
@@ -132,7 +133,7 @@ async def close_window(
     timezone = alert.timezone or config.settings.timezone
     window_end = schedule.last_tick(alert.digest_schedule, timezone, now)
     async with db.transaction(sessions) as session:
-        added = (await names.added_at(session, names.ALERT, [alert.name], now=now))[alert.name]
+        added = (await names.added_at(session, NameKind.ALERT, [alert.name], now=now))[alert.name]
         if window_end < added:
             return None
         window_id = await outbox.close_window(

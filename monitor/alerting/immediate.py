@@ -19,6 +19,7 @@ from monitor import sources
 from monitor.alerting import urgency
 from monitor.config import sources_yaml
 from monitor.crawl import health
+from monitor.domain import HealthEvent, MessageKind
 from monitor.notify import render
 from monitor.store import mentions, outbox
 
@@ -72,7 +73,7 @@ async def queue_immediate(
         ids = sorted(reasons)
         key = f"immediate:{alert.name}:" + hashlib.sha256(repr(ids).encode()).hexdigest()[:24]
         outbox_id = await outbox.enqueue_mail(
-            session, rendered, dedup_key=key, alert=alert.name, kind="immediate",
+            session, rendered, dedup_key=key, alert=alert.name, kind=MessageKind.IMMEDIATE,
             recipients=alert.recipients, sender=sender, mention_ids=ids, now=now,
         )  # fmt: skip
         if outbox_id is not None:
@@ -84,7 +85,7 @@ async def queue_health(
     session: AsyncSession,
     config: sources_yaml.Config,
     source: sources.SourceBase,
-    event: str,
+    event: HealthEvent,
     state: health.Health,
     *,
     sender: str,
@@ -105,6 +106,6 @@ async def queue_health(
     )
     key = f"health:{source.name}:{event}:{now.isoformat()}"
     return await outbox.enqueue_mail(
-        session, rendered, dedup_key=key, alert="admins", kind="health", recipients=admins,
-        sender=sender, mention_ids=[], now=now,
+        session, rendered, dedup_key=key, alert="admins", kind=MessageKind.HEALTH,
+        recipients=admins, sender=sender, mention_ids=[], now=now,
     )  # fmt: skip

@@ -32,7 +32,7 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    kind: str  # "rating", "crisis" or "mention"
+    kind: domain.Urgency
     rating: float | None = None
     terms: tuple[str, ...] = ()
 
@@ -54,13 +54,13 @@ def reason(rule: Rule, document: domain.Document, *, brand: str, source: str) ->
     if not rule.covers(brand, source):
         return None
     if rule.rating_at_most is None and rule.crisis is None:
-        return Reason("mention")
+        return Reason(domain.Urgency.MENTION)
     if (
         rule.rating_at_most is not None
         and document.rating is not None
         and document.rating <= rule.rating_at_most
     ):
-        return Reason("rating", rating=document.rating)
+        return Reason(domain.Urgency.RATING, rating=document.rating)
     if rule.crisis is not None and (hits := rule.crisis.match(document)):
-        return Reason("crisis", terms=hits[0].terms)
+        return Reason(domain.Urgency.CRISIS, terms=hits[0].terms)
     return None

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-OK, FAILING, BROKEN = "ok", "failing", "broken"
-ATTENTION, RECOVERED = "attention", "recovered"
+from monitor.domain import HealthEvent
+from monitor.domain import HealthState as State
 
 
 @dataclass(frozen=True, slots=True)
 class Health:
-    state: str
+    state: State
     reason: str | None = None
     consecutive_failures: int = 0
 
@@ -36,32 +36,32 @@ class Outcome:
 
 def next_health(
     previous: Health, outcome: Outcome, *, yielded_before: bool, failures_to_break: int
-) -> tuple[Health, str | None]:
+) -> tuple[Health, HealthEvent | None]:
     """The state after `outcome`, and the event to tell the admins about, if any."""
     if outcome.error is None and outcome.unchanged:
         # Nothing was read, so nothing changed: a feed that broke by emptying stays broken
         # while it keeps answering 304, and a failing one has at least answered.
-        if previous.state == BROKEN:
+        if previous.state == State.BROKEN:
             return previous, None
-        return Health(OK), None
+        return Health(State.OK), None
     if outcome.error is not None:
         failures = previous.consecutive_failures + 1
-        if outcome.wrong_content or failures >= failures_to_break or previous.state == BROKEN:
-            reason = outcome.error if previous.state != BROKEN else previous.reason
+        if outcome.wrong_content or failures >= failures_to_break or previous.state == State.BROKEN:
+            reason = outcome.error if previous.state != State.BROKEN else previous.reason
             if outcome.wrong_content or failures >= failures_to_break:
                 reason = _failed_reason(outcome, failures)
-            new = Health(BROKEN, reason, failures)
+            new = Health(State.BROKEN, reason, failures)
         else:
-            new = Health(FAILING, outcome.error, failures)
+            new = Health(State.FAILING, outcome.error, failures)
     elif outcome.empty_pages and yielded_before:
         pages = ", ".join(outcome.empty_pages[:3])
-        new = Health(BROKEN, f"parsed to zero items where it used to yield some: {pages}")
+        new = Health(State.BROKEN, f"parsed to zero items where it used to yield some: {pages}")
     else:
-        new = Health(OK)
-    if new.state == BROKEN and previous.state != BROKEN:
-        return new, ATTENTION
-    if new.state == OK and previous.state == BROKEN:
-        return new, RECOVERED
+        new = Health(State.OK)
+    if new.state == State.BROKEN and previous.state != State.BROKEN:
+        return new, HealthEvent.ATTENTION
+    if new.state == State.OK and previous.state == State.BROKEN:
+        return new, HealthEvent.RECOVERED
     return new, None
 
 

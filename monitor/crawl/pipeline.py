@@ -25,6 +25,7 @@ from monitor import domain, fetch, query, sources, text
 from monitor.alerting import immediate, urgency
 from monitor.config import sources_yaml
 from monitor.crawl import health, walk
+from monitor.domain import NameKind
 from monitor.errors import ChallengeError, FetchError, SourceError
 from monitor.store import db, mentions, names, seen
 from monitor.store import sources as stored_sources
@@ -176,7 +177,7 @@ async def _crawl(
         # nothing new: a 304, or no brand named).
         brands_added = (
             await names.added_at(
-                session, names.BRAND, [b.name for b in crawler.config.brands], now=now
+                session, NameKind.BRAND, [b.name for b in crawler.config.brands], now=now
             )
             if matched
             else {}

@@ -60,7 +60,7 @@ class Urgent:
     """A mention for an immediate alert, with why it is urgent."""
 
     mention: domain.StoredMention
-    kind: str  # "rating", "crisis" or "mention"
+    kind: domain.Urgency
     terms: tuple[str, ...] = ()
 
 
@@ -175,10 +175,10 @@ def urgent_reason(urgent: Urgent, *, language: str) -> str:
     """One line saying why a mention is urgent; also the subject of a single alert."""
     words = WORDS[language]
     mention = urgent.mention
-    if urgent.kind == "rating" and mention.rating is not None:
+    if urgent.kind == domain.Urgency.RATING and mention.rating is not None:
         stars = format_stars(mention.rating, language)
         return words["why_rating"].format(stars=stars, brand=mention.brand, source=mention.source)
-    if urgent.kind == "crisis" and urgent.terms:
+    if urgent.kind == domain.Urgency.CRISIS and urgent.terms:
         return words["why_crisis"].format(
             term=urgent.terms[0], brand=mention.brand, source=mention.source
         )
@@ -217,7 +217,7 @@ def health(
     *,
     source: str,
     url: str,
-    event: str,
+    event: domain.HealthEvent,
     reason: str | None,
     failures: int,
     recipients: Sequence[str],
@@ -225,7 +225,7 @@ def health(
 ) -> Rendered:
     """The admins' mail when a source breaks ("attention") or works again ("recovered")."""
     words = WORDS[language]
-    if event == "attention":
+    if event == domain.HealthEvent.ATTENTION:
         subject = words["health_attention"].format(source=source)
     else:
         subject = words["health_recovered"].format(source=source)

@@ -12,7 +12,7 @@ import asyncio
 import functools
 import json
 import sys
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,13 +31,14 @@ from monitor.alerting import delivery, digest
 from monitor.config import schedule, sources_yaml
 from monitor.config.environment import Settings
 from monitor.crawl import dry_run, pipeline
+from monitor.domain import HealthState, OutboxStatus
 from monitor.errors import ConfigError, MonitorError, QuerySyntaxError
 from monitor.notify import email
 from monitor.service import scheduler
-from monitor.service.parts import Service, open_fetcher, open_service
+from monitor.service.parts import Service, open_database, open_fetcher, open_service
 from monitor.sources import presets
 from monitor.sources.reading import encoding
-from monitor.store import db, mentions, outbox
+from monitor.store import db, mentions, outbox, schema
 from monitor.store import sources as stored_sources
 from monitor.telemetry import logs
 
@@ -127,7 +128,7 @@ def db_group() -> None:
 def upgrade() -> None:
     """Create or migrate the database to this version's schema."""
     settings = _settings()
-    _run(_upgrade(settings.resolved_database_url))
+    _run(_upgrade(settings))
     console.print("database is up to date", markup=False)
 
 
@@ -135,26 +136,20 @@ def upgrade() -> None:
 def status() -> None:
     """Say whether the database answers and is at this version's schema (exit 1 if not)."""
     settings = _settings()
-    current, head = _run(_status(settings.resolved_database_url))
+    current, head = _run(_status(settings))
     console.print(f"schema {current or 'empty'}; this version expects {head}", markup=False)
     if current != head:
         raise SystemExit(1)
 
 
-async def _status(url: str) -> tuple[str | None, str | None]:
-    engine = db.create_engine(url)
-    try:
-        return await db.current_revision(engine), db.head_revision()
-    finally:
-        await engine.dispose()
+async def _status(settings: Settings) -> tuple[str | None, str | None]:
+    async with open_database(settings, upgrade=False) as database:
+        return await db.current_revision(database.engine), db.head_revision()
 
 
-async def _upgrade(url: str) -> None:
-    engine = db.create_engine(url)
-    try:
-        await db.upgrade(engine)
-    finally:
-        await engine.dispose()
+async def _upgrade(settings: Settings) -> None:
+    async with open_database(settings):
+        pass  # opening migrates
 
 
 @main.command()
@@ -180,13 +175,13 @@ def crawl(source_names: tuple[str, ...]) -> None:
 
 
 async def _crawl(
-    settings: Settings, config: sources_yaml.Config, chosen: list[Any]
+    settings: Settings, config: sources_yaml.Config, chosen: Sequence[sources.SourceBase]
 ) -> list[pipeline.CrawlResult]:
     async with open_service(settings, config) as service:
         with Progress(console=errors, transient=True, disable=not errors.is_terminal) as bar:
             task = bar.add_task("crawling", total=len(chosen))
 
-            async def one(source: Any) -> pipeline.CrawlResult:
+            async def one(source: sources.SourceBase) -> pipeline.CrawlResult:
                 result = await pipeline.poll_source(service.crawler, source, now=_now())
                 bar.advance(task)
                 return result
@@ -294,14 +289,9 @@ def mentions_command(brands: tuple[str, ...], since: str | None, limit: int, as_
 
 async def _mentions(
     settings: Settings, brands: tuple[str, ...], since: datetime | None, limit: int
-) -> list[Any]:
-    engine = db.create_engine(settings.resolved_database_url)
-    try:
-        await db.upgrade(engine)
-        async with db.sessions(engine)() as session:
-            return await mentions.listing(session, brands=brands, since=since, limit=limit)
-    finally:
-        await engine.dispose()
+) -> list[domain.StoredMention]:
+    async with open_database(settings) as database, database.sessions() as session:
+        return await mentions.listing(session, brands=brands, since=since, limit=limit)
 
 
 @main.command(name="query")
@@ -390,7 +380,7 @@ def try_command(
 
 def _source_to_try(
     config: sources_yaml.Config | None, target: str, preset: str | None, kind: str | None
-) -> Any:
+) -> sources.SourceBase:
     if not (preset or kind):
         assert config is not None
         try:
@@ -412,7 +402,7 @@ def _source_to_try(
     return _validated_source(fields)
 
 
-def _with_selectors(source: Any, overrides: tuple[str, ...]) -> Any:
+def _with_selectors(source: sources.SourceBase, overrides: tuple[str, ...]) -> sources.SourceBase:
     """`source` with the `--selector NAME=SPEC` changes, validated as sources.yaml is."""
     if not overrides:
         return source
@@ -428,7 +418,7 @@ def _with_selectors(source: Any, overrides: tuple[str, ...]) -> Any:
     return _validated_source(fields)
 
 
-def _validated_source(fields: dict[str, Any]) -> Any:
+def _validated_source(fields: dict[str, Any]) -> sources.SourceBase:
     try:
         return pydantic.TypeAdapter(sources.SourceConfig).validate_python(fields)
     except pydantic.ValidationError as error:
@@ -441,7 +431,7 @@ def _validated_source(fields: dict[str, Any]) -> Any:
 async def _try(
     settings: Settings,
     config: sources_yaml.Config | None,
-    source: Any,
+    source: sources.SourceBase,
     derived: sources.Derived,
     pages: int,
 ) -> dry_run.Tried:
@@ -498,7 +488,8 @@ def sources_command() -> None:
     # nobody's concern any more.
     rows = [row for row in _run(_sources(settings)) if row.name in configured]
     table = Table("source", "type", "state", "last success", "failures", "items", "problem")
-    styles = {"ok": "green", "failing": "yellow", "broken": "bold red"}
+    styles = {HealthState.OK: "green", HealthState.FAILING: "yellow",
+              HealthState.BROKEN: "bold red"}  # fmt: skip
     for row in rows:
         table.add_row(
             row.name, row.type, f"[{styles.get(row.health, '')}]{row.health}[/]",
@@ -508,18 +499,13 @@ def sources_command() -> None:
             rich.markup.escape(row.health_reason or row.last_error or ""),
         )  # fmt: skip
     console.print(table)
-    if any(row.health == "broken" for row in rows):
+    if any(row.health == HealthState.BROKEN for row in rows):
         raise SystemExit(1)
 
 
-async def _sources(settings: Settings) -> list[Any]:
-    engine = db.create_engine(settings.resolved_database_url)
-    try:
-        await db.upgrade(engine)
-        async with db.sessions(engine)() as session:
-            return await stored_sources.listing(session)
-    finally:
-        await engine.dispose()
+async def _sources(settings: Settings) -> list[schema.Source]:
+    async with open_database(settings) as database, database.sessions() as session:
+        return await stored_sources.listing(session)
 
 
 @main.command(name="outbox")
@@ -530,7 +516,7 @@ def outbox_command(limit: int) -> None:
     rows = _run(_outbox(settings, limit))
     table = Table("id", "status", "alert", "subject", "attempts", "next / sent at", "last error")
     for row in rows:
-        when = row.sent_at if row.status == "sent" else row.next_attempt_at
+        when = row.sent_at if row.status == OutboxStatus.SENT else row.next_attempt_at
         failed = f" (refused: {', '.join(row.failed_recipients)})" if row.failed_recipients else ""
         table.add_row(
             str(row.id), row.status, row.alert, row.subject, str(row.attempts),
@@ -539,14 +525,9 @@ def outbox_command(limit: int) -> None:
     console.print(table)
 
 
-async def _outbox(settings: Settings, limit: int) -> list[Any]:
-    engine = db.create_engine(settings.resolved_database_url)
-    try:
-        await db.upgrade(engine)
-        async with db.sessions(engine)() as session:
-            return await outbox.recent(session, limit=limit)
-    finally:
-        await engine.dispose()
+async def _outbox(settings: Settings, limit: int) -> list[schema.Outbox]:
+    async with open_database(settings) as database, database.sessions() as session:
+        return await outbox.recent(session, limit=limit)
 
 
 @main.command()

@@ -1,8 +1,10 @@
 """The long-lived parts a command needs, opened and closed together.
 
-`open_service` reads the configuration, connects (and migrates) the database, starts the
-one fetcher (the HTTP client and every host's state) and picks the mailer. Every CLI
-command and the scheduler go through it, so there is one place where the process is wired.
+`open_service` connects (and migrates) the database, starts the one fetcher (the HTTP
+client and every host's state) and picks the mailer, for the configuration it is given.
+`open_database` is the database alone, for commands that only read or migrate it. Every
+CLI command and the scheduler go through these two, so there is one place where the
+process is wired and one where the database is opened and closed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,27 @@ from monitor.config.environment import Settings
 from monitor.crawl import pipeline
 from monitor.notify import email
 from monitor.store import db
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    """An open database: its engine and the factory of sessions on it."""
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+
+@asynccontextmanager
+async def open_database(settings: Settings, *, upgrade: bool = True) -> AsyncIterator[Database]:
+    """The database the environment names, migrated to this version's schema first (unless
+    `upgrade` is False), and disposed of on leaving, whatever happens inside."""
+    engine = db.create_engine(settings.resolved_database_url)
+    try:
+        if upgrade:
+            await db.upgrade(engine)
+        yield Database(engine, db.sessions(engine))
+    finally:
+        await engine.dispose()
 
 
 @dataclass(frozen=True)
@@ -50,22 +73,18 @@ def open_fetcher(
 async def open_service(
     settings: Settings, config: sources_yaml.Config, *, upgrade: bool = True
 ) -> AsyncIterator[Service]:
-    engine = db.create_engine(settings.resolved_database_url)
-    try:
-        if upgrade:
-            await db.upgrade(engine)
-        sessions = db.sessions(engine)
-        async with open_fetcher(settings, config) as fetcher:
-            yield Service(
-                settings=settings,
-                config=config,
-                engine=engine,
-                sessions=sessions,
-                fetcher=fetcher,
-                mailer=email.mailer_from(settings),
-                crawler=pipeline.Crawler.build(
-                    config, fetcher, sessions, sender=settings.mail_from
-                ),
-            )
-    finally:
-        await engine.dispose()
+    async with (
+        open_database(settings, upgrade=upgrade) as database,
+        open_fetcher(settings, config) as fetcher,
+    ):
+        yield Service(
+            settings=settings,
+            config=config,
+            engine=database.engine,
+            sessions=database.sessions,
+            fetcher=fetcher,
+            mailer=email.mailer_from(settings),
+            crawler=pipeline.Crawler.build(
+                config, fetcher, database.sessions, sender=settings.mail_from
+            ),
+        )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
 
+from monitor.domain import HealthState
 from monitor.service.parts import Service
 from monitor.store.schema import Source
 from monitor.telemetry import metrics
@@ -72,7 +73,7 @@ class Probe:
                 counts = dict(rows.all())
         except Exception:
             counts = {}
-        for state in ("ok", "failing", "broken"):
+        for state in HealthState:
             metrics.SOURCES.labels(state).set(counts.get(state, 0))
         return generate_latest(metrics.REGISTRY)
 

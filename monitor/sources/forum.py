@@ -330,9 +330,7 @@ class _PostReader:
         if not written:
             self.undated += 1
             return None
-        found = dates.parse(
-            written, now=self.now, timezone=self.timezone, languages=self.languages
-        )
+        found = dates.parse(written, now=self.now, timezone=self.timezone, languages=self.languages)
         if found is None:
             self.bad_dates.append(written)
         return found

@@ -238,9 +238,7 @@ class _Reader:
         if not written:
             return None
         languages = tuple(dict.fromkeys((self.source.language or "en", "en", "de")))
-        found = dates.parse(
-            written, now=self.now, timezone=self.timezone, languages=languages
-        )
+        found = dates.parse(written, now=self.now, timezone=self.timezone, languages=languages)
         if found is None:
             self.bad_dates.append(written)
         return found

@@ -181,9 +181,7 @@ class SearchAdapter:
                 type="feed", name=source.name, url=response.url,
                 language=source.language, timezone=source.timezone,
             )  # fmt: skip
-            page = feed.ADAPTER.parse(
-                as_feed, response, now=now, memory=memory, derived=derived
-            )
+            page = feed.ADAPTER.parse(as_feed, response, now=now, memory=memory, derived=derived)
         return dataclasses.replace(page, empty=False)
 
 

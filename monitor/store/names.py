@@ -8,14 +8,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from monitor.domain import NameKind
 from monitor.store import upsert
 from monitor.store.schema import KnownName
 
-BRAND, ALERT = "brand", "alert"
-
 
 async def added_at(
-    session: AsyncSession, kind: str, names: Iterable[str], *, now: datetime
+    session: AsyncSession, kind: NameKind, names: Iterable[str], *, now: datetime
 ) -> dict[str, datetime]:
     """The time each name was first seen; names seen for the first time get `now`."""
     wanted = list(dict.fromkeys(names))

@@ -14,12 +14,11 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from monitor import domain
+from monitor.domain import MessageKind, OutboxStatus
 from monitor.notify import message
 from monitor.notify.render import Rendered
 from monitor.store import mentions, upsert
 from monitor.store.schema import Delivery, DigestWindow, Document, Mention, Outbox, Source
-
-PENDING, SENT, FAILED = "pending", "sent", "failed"
 
 
 async def undelivered(
@@ -53,7 +52,7 @@ async def enqueue(
     *,
     dedup_key: str,
     alert: str,
-    kind: str,
+    kind: MessageKind,
     subject: str,
     recipients: Sequence[str],
     message: bytes,
@@ -74,7 +73,7 @@ async def enqueue(
             subject=subject,
             recipients=list(recipients),
             message=message,
-            status=PENDING,
+            status=OutboxStatus.PENDING,
             attempts=0,
             next_attempt_at=now,
             created_at=now,
@@ -101,7 +100,7 @@ async def enqueue_mail(
     *,
     dedup_key: str,
     alert: str,
-    kind: str,
+    kind: MessageKind,
     recipients: Sequence[str],
     sender: str,
     mention_ids: Sequence[int],
@@ -148,7 +147,7 @@ async def claim_due(
     """Lease up to `limit` pending rows whose time has come; other workers skip them."""
     due = (
         select(Outbox.id)
-        .where(Outbox.status == PENDING, Outbox.next_attempt_at <= now)
+        .where(Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at <= now)
         .where(or_(Outbox.lease_until.is_(None), Outbox.lease_until < now))
         .order_by(Outbox.next_attempt_at, Outbox.id)
         .limit(limit)
@@ -157,7 +156,7 @@ async def claim_due(
     for outbox_id in (await session.scalars(due)).all():
         result = await session.execute(
             update(Outbox)
-            .where(Outbox.id == outbox_id, Outbox.status == PENDING)
+            .where(Outbox.id == outbox_id, Outbox.status == OutboxStatus.PENDING)
             .where(or_(Outbox.lease_until.is_(None), Outbox.lease_until < now))
             .values(lease_until=now + lease)
         )
@@ -170,7 +169,7 @@ async def release(session: AsyncSession, outbox_ids: Sequence[int]) -> None:
     """Give back the leases of rows still pending (sent or failed rows keep their state)."""
     await session.execute(
         update(Outbox)
-        .where(Outbox.id.in_(outbox_ids), Outbox.status == PENDING)
+        .where(Outbox.id.in_(outbox_ids), Outbox.status == OutboxStatus.PENDING)
         .values(lease_until=None)
     )
 
@@ -181,7 +180,7 @@ async def mark_sent(session: AsyncSession, outbox_id: int, *, now: datetime) -> 
         update(Outbox)
         .where(Outbox.id == outbox_id)
         .values(
-            status=SENT,
+            status=OutboxStatus.SENT,
             sent_at=now,
             lease_until=None,
             attempts=Outbox.attempts + 1,
@@ -217,7 +216,12 @@ async def mark_failed(session: AsyncSession, outbox_id: int, *, error: str) -> N
     await session.execute(
         update(Outbox)
         .where(Outbox.id == outbox_id)
-        .values(status=FAILED, lease_until=None, attempts=Outbox.attempts + 1, last_error=error)
+        .values(
+            status=OutboxStatus.FAILED,
+            lease_until=None,
+            attempts=Outbox.attempts + 1,
+            last_error=error,
+        )
     )
 
 

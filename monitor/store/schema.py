@@ -6,7 +6,8 @@ Timestamps are stored as naive UTC (SQLite has no time zones) and come back awar
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -26,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from monitor.domain import HealthState, MessageKind, NameKind, OutboxStatus
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -53,6 +56,27 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+class EnumText(TypeDecorator[E], Generic[E]):
+    """A StrEnum kept as its value in a VARCHAR: no database enum type to migrate when a
+    state is added, and a value the enum does not know fails on write, not on read."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int = 20) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -74,7 +98,9 @@ class Source(Base):
     items_last_seen: Mapped[int | None] = mapped_column(Integer)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # See monitor.crawl.health: ok, failing or broken, and why.
-    health: Mapped[str] = mapped_column(String(20), default="ok", server_default="ok")
+    health: Mapped[HealthState] = mapped_column(
+        EnumText(HealthState), default=HealthState.OK, server_default=HealthState.OK.value
+    )
     health_reason: Mapped[str | None] = mapped_column(Text)
     yielded_before: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
@@ -173,11 +199,13 @@ class Outbox(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dedup_key: Mapped[str] = mapped_column(String(300), unique=True)
     alert: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[MessageKind] = mapped_column(EnumText(MessageKind))
     subject: Mapped[str] = mapped_column(Text)
     recipients: Mapped[list[str]] = mapped_column(JSON)
     message: Mapped[bytes] = mapped_column(LargeBinary)
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[OutboxStatus] = mapped_column(
+        EnumText(OutboxStatus), default=OutboxStatus.PENDING, index=True
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -212,7 +240,7 @@ class KnownName(Base):
     __table_args__ = (UniqueConstraint("kind", "name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[NameKind] = mapped_column(EnumText(NameKind))
     name: Mapped[str] = mapped_column(String(100))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

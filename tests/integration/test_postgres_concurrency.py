@@ -23,6 +23,7 @@ from monitor.alerting import delivery, digest
 from monitor.config import sources_yaml
 from monitor.config.environment import Settings
 from monitor.demo import mailsink
+from monitor.domain import OutboxStatus
 from monitor.notify import email
 from monitor.store import db, mentions, outbox
 from monitor.store import sources as stored_sources
@@ -262,4 +263,4 @@ async def test_replicas_draining_one_outbox_at_once_send_each_mail_once(
     assert set(ids.values()) == {1}, ids.most_common(3)
     async with db.transaction(workers[0]) as session:
         statuses = Counter((await session.scalars(select(Outbox.status))).all())
-    assert statuses == {outbox.SENT: 12}
+    assert statuses == {OutboxStatus.SENT: 12}

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 import pytest
 
 from monitor.crawl import health
-from monitor.crawl.health import ATTENTION, BROKEN, FAILING, OK, RECOVERED, Health, Outcome
+from monitor.crawl.health import Health, Outcome
+from monitor.domain import HealthEvent, HealthState
+
+OK, FAILING, BROKEN = HealthState.OK, HealthState.FAILING, HealthState.BROKEN
+ATTENTION, RECOVERED = HealthEvent.ATTENTION, HealthEvent.RECOVERED
 
 N = 3  # the default `failures_before_attention`
 HTML = "http://127.0.0.1/feed.xml served an HTML page, not a feed: check the feed URL"
