@@ -13,14 +13,6 @@ _BLOCKS = (
     "p, div, br, li, ul, ol, tr, td, th, h1, h2, h3, h4, h5, h6, blockquote, pre, section, "
     "article, header, footer, table, dd, dt, hr"
 )
-# The same as lexbor tag ids, for `mark_lines`. An id stands for a local name whatever the
-# namespace (a <p> in SVG is a "p" too), as a type selector matches; the names above are
-# all HTML's own, whose ids are fixed, not numbered per document.
-_PROBE = LexborHTMLParser("")
-_INVISIBLE_IDS = frozenset(_PROBE.create_node(name).tag_id for name in _INVISIBLE)
-_BLOCK_IDS = frozenset(_PROBE.create_node(name.strip()).tag_id for name in _BLOCKS.split(","))
-# Blocks that never hold anything (void elements): a line break after them is enough.
-_EMPTY_BLOCK_IDS = frozenset(_PROBE.create_node(name).tag_id for name in ("br", "hr"))
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 # A run of whitespace holding a line break, matched from the run's start only: without the
 # lookbehind, a long run without one is rescanned from each of its characters (quadratic).
@@ -48,31 +40,12 @@ def mark_lines(node: LexborNode) -> None:
     """Drop what a reader never sees from `node`, and put a line break around every block.
 
     Then ``node.text(separator="")`` reads as a browser shows it, once whitespace is
-    tidied. Changes the tree. The same text as removing ``node.css(", ".join(_INVISIBLE))``
-    and then inserting "\\n" before and after each of ``node.css(_BLOCKS)``, in one walk
-    of the elements (matching two selector lists over every post of a page cost more than
-    reading its text), with tag ids rather than names (no string per element), and with
-    fewer insertions: none around `node` itself (they would be outside its text) and only
-    one after an empty element (<br>, <hr>), whose "before" and "after" touch.
+    tidied. Changes the tree.
     """
-    blocks, hidden = [], []
-    elements = node.traverse()
-    next(elements)  # `node` itself
-    for element in elements:
-        tag = element.tag_id
-        if tag in _BLOCK_IDS:
-            blocks.append(element)
-        elif tag in _INVISIBLE_IDS:
-            hidden.append(element)
-    if hidden:
-        for element in hidden:
-            element.decompose()
-        elements = node.traverse()
-        next(elements)
-        blocks = [element for element in elements if element.tag_id in _BLOCK_IDS]
-    for element in blocks:
-        if element.tag_id not in _EMPTY_BLOCK_IDS:
-            element.insert_before("\n")
+    for element in node.css(", ".join(_INVISIBLE)):
+        element.decompose()
+    for element in node.css(_BLOCKS):
+        element.insert_before("\n")
         element.insert_after("\n")
 
 

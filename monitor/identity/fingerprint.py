@@ -5,10 +5,6 @@ host lower-cased, default ports dropped, the fragment dropped, tracking paramete
 the remaining query sorted, percent-encoding normalised, and redirect wrappers (Google's
 ``/url?url=``, Bing's ``apiclick.aspx?url=``) unwrapped. w3lib does the encoding and
 sorting work that is easy to get subtly wrong; the rules on top are ours.
-
-A URL that is already in that form in every respect w3lib could change (see
-`_CANONICAL_SHAPE`) takes a fast path: w3lib costs about 30 µs a URL, and a thread page
-canonicalises one permalink per post.
 """
 
 from __future__ import annotations
@@ -38,20 +34,6 @@ _REDIRECT_WRAPPERS = (
 )
 _WRAPPER_PARAMETERS = ("url", "u", "q")
 _SPACES = re.compile(r"\s+")
-# A URL that canonicalises to itself minus its fragment, give or take the query's order and
-# tracking parameters: lower-case http(s) scheme and host (dot-separated labels of ASCII
-# letters, digits and hyphens; no user, no port, no trailing dot), a path of unreserved
-# characters, "/" and upper-case %-escapes of non-ASCII bytes (which w3lib re-encodes as
-# they are), without dot segments, and a query of name=value pairs of unreserved
-# characters. Anything else (percent-encoded ASCII, "+", ";", empty pairs…) takes the
-# general path. tests/unit/test_fingerprint_fast.py checks both paths agree.
-_CANONICAL_SHAPE = re.compile(
-    r"(https?)://((?:[a-z0-9-]{1,63}\.)*[a-z0-9-]{1,63})"
-    r"((?:/(?:[A-Za-z0-9._~-]++|%[89A-F][0-9A-F])*+)*+)"
-    r"(?:\?([A-Za-z0-9._~=&-]*))?"
-    r"(?:#.*)?",
-    re.DOTALL,
-)
 
 
 def is_tracking_parameter(name: str) -> bool:
@@ -85,19 +67,9 @@ def _is_wrapper(host: str, path: str) -> bool:
 
 
 def canonical_url(url: str) -> str:
-    """The canonical form of an http(s) URL (see the module docstring)."""
-    url = url.strip()
-    shaped = _CANONICAL_SHAPE.fullmatch(url)
-    if shaped is not None:
-        fast = _canonical_shaped(*shaped.group(1, 2, 3, 4))
-        if fast is not None:
-            return fast
-    return _canonical_general(url)
-
-
-def _canonical_general(url: str) -> str:
-    """`canonical_url` for any URL, `url` stripped: our rules, then w3lib's."""
-    url = unwrap_redirect(url)
+    """The canonical form of an http(s) URL (see the module docstring): our rules, then
+    w3lib's."""
+    url = unwrap_redirect(url.strip())
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
@@ -109,39 +81,6 @@ def _canonical_general(url: str) -> str:
     )  # fmt: skip
     path = parts.path or "/"
     return canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
-
-
-def _canonical_shaped(scheme: str, host: str, path: str, query: str | None) -> str | None:
-    """`canonical_url` of a URL `_CANONICAL_SHAPE` matched, or None to take the long way.
-
-    For such a URL every step of the general path is the identity (see `_CANONICAL_SHAPE`),
-    except three: the fragment is dropped, tracking parameters are dropped, and the pairs
-    are sorted (w3lib sorts UTF-8 bytes; for ASCII that is the order of the strings).
-    """
-    if "/." in path:
-        return None  # dot segments are resolved
-    # A wrapper's host holds one of the suffixes (`_is_wrapper`, not run for every URL).
-    if ("google." in host or "bing.com" in host) and _is_wrapper(host, path):
-        return None  # wrappers are unwrapped
-    address = f"{scheme}://{host}{path or '/'}"
-    if not query:
-        return address
-    if "&" not in query:  # one pair, as most permalinks have: nothing to sort
-        name, equals, value = query.partition("=")
-        if not name or not equals or "=" in value:
-            return None
-        return address if is_tracking_parameter(name) else f"{address}?{query}"
-    pairs = []
-    for pair in query.split("&"):
-        name, equals, value = pair.partition("=")
-        if not name or not equals or "=" in value:
-            return None  # parse_qsl and urlencode would change it
-        if not is_tracking_parameter(name):
-            pairs.append((name, value))
-    if not pairs:
-        return address
-    pairs.sort()
-    return address + "?" + "&".join([f"{name}={value}" for name, value in pairs])
 
 
 def document_key(*, link: str | None, guid: str | None, fallback: tuple[str, ...]) -> str:

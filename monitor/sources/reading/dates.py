@@ -31,7 +31,6 @@ _ISO = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?(?:Z|[+-]\d{2}:?\d{2})?",
     re.IGNORECASE,
 )
-_ISO_WITH_OFFSET = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", re.ASCII)
 _TIMESTAMP = re.compile(r"\d{9,10}")
 _GERMAN_NUMERIC = re.compile(
     r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2}),?(?:\s*(?:um\s*)?(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
@@ -57,26 +56,11 @@ def parse(
 
     `now` must be aware; `timezone` is an IANA name (UTC when None or unknown).
     """
-    if len(value) == 25 and _ISO_WITH_OFFSET.fullmatch(value):
-        # What engines put in `time@datetime`, zone included: neither the page's zone nor
-        # dateparser matters (a quarter of a forum page's reading time went here).
-        try:
-            stated = datetime.fromisoformat(value).astimezone(UTC)
-        except ValueError:
-            pass  # an impossible date: the long way says what it is
-        else:
-            return stated if _EARLIEST <= stated <= now + _FUTURE_SLACK else None
+    cleaned = _SPACES.sub(" ", value.replace("\u00a0", " ")).strip()
+    if not cleaned:
+        return None
     zone = _zone(timezone)
-    if _ISO.fullmatch(value):
-        # Cleaning changes nothing in an ISO date: it has no space but one between the
-        # date and the time (the commonest case, from `time@datetime`).
-        cleaned = value
-        found = _iso(value, zone)
-    else:
-        cleaned = _SPACES.sub(" ", value.replace("\u00a0", " ")).strip()
-        if not cleaned:
-            return None
-        found = _fast(cleaned, zone)
+    found = _fast(cleaned, zone)
     if found is None:
         local_now = now.astimezone(zone).replace(tzinfo=None)
         found = _dateparser(cleaned, local_now, zone.key, tuple(languages))

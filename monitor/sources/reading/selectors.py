@@ -33,12 +33,6 @@ from monitor.sources.reading import challenges, encoding
 _ALTERNATIVES = re.compile(r"\s*\|\|\s*")
 _ATTRIBUTE = re.compile(r"^(.*?)\s*@([A-Za-z_:][-\w:.]*)$", re.DOTALL)
 _PROBE = LexborHTMLParser("<p></p>")
-# Every character str.split() splits on (str.isspace) but " ".
-_ODD_SPACES = (
-    "\n", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\xa0", "\u1680",
-    "\u2000", "\u2001", "\u2002", "\u2003", "\u2004", "\u2005", "\u2006", "\u2007", "\u2008",
-    "\u2009", "\u200a", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000",
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,37 +160,18 @@ def _quote_css(quote: str | None) -> str:
 
 
 def _tidy(written: str) -> str:
-    """`text.tidy` for post bodies: runs of spaces collapsed, one line break kept.
+    """Post bodies as lines: each line's whitespace collapsed, empty lines dropped.
 
-    Same result for ordinary whitespace, in a fraction of the time: tidy's
-    ``\\s*\\n\\s*`` rescans every run of spaces, which on a long post cost more than
-    parsing the page.
+    Not `text.tidy`, whose character class leaves Unicode spaces such as U+2003 in place:
+    a body keeps only the line breaks its blocks made.
     """
-    kept = []
-    for line in written.split("\n"):
-        if line:
-            tidied = _one_line(line)
-            if tidied:
-                kept.append(tidied)
-    return "\n".join(kept)
+    lines = (_one_line(line) for line in written.split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def _one_line(written: str) -> str:
-    """``" ".join(written.split())``, without splitting a line that is tidy already.
-
-    A line whose only whitespace is single spaces between words is its own result once
-    stripped; looking for anything else is a few fast substring scans, where splitting a
-    post's paragraph into words and joining them again costs ten times as much.
-    """
-    if len(written) < 64:
-        return " ".join(written.split())  # short: splitting is the quicker way
-    stripped = written.strip(" ")
-    if "  " in stripped:
-        return " ".join(written.split())
-    for space in _ODD_SPACES:
-        if space in stripped:
-            return " ".join(written.split())
-    return stripped
+    """All whitespace, of any kind, collapsed to single spaces; none at either end."""
+    return " ".join(written.split())
 
 
 def _value(node: LexborNode, attribute: str | None) -> str | None:
@@ -257,70 +232,12 @@ def check_wall(tree: LexborHTMLParser, response: domain.Response, *, what: str) 
 # vBulletin `s`, SMF `PHPSESSID`): a new one each crawl, so they must not be in a key.
 _SESSION_NAMES = frozenset({"sid", "s", "phpsessid"})
 _SESSION_VALUE = re.compile(r"[0-9a-f]{16,}", re.IGNORECASE)
-_SHORTEST_SESSION = len("s=") + 16  # a shorter query holds no session id
 _QUERY_SEPARATORS = re.compile(r"[&;]")
-# URLs that urlsplit and urlunsplit give back unchanged, with a query: a lower-case scheme
-# (urlsplit lowers it), "//", a non-empty ASCII netloc without brackets (urlsplit checks
-# those), a non-empty query (the group) and a non-empty fragment if any (urlunsplit drops
-# an empty "?" or "#"); no tab or line break (urlsplit removes them).
-_ROUND_TRIP = re.compile(
-    r"[a-z][a-z0-9+.-]*://[A-Za-z0-9._~%!$&'()*+,;=:@-]+(?:/[^?#\t\r\n]*)?"
-    r"\?([^#\t\r\n]+)(?:#[^\t\r\n]+)?"
-)
 
 
 def absolute(base: str, link: str) -> str:
     """`link` resolved against the page URL, without session ids."""
-    return without_session(join(base, link.strip()))
-
-
-# Links whose resolution is a concatenation (see `join`): a relative path, or a path from
-# the root, without dot segments, empty segments, ";" params or ":" (a scheme, to urljoin),
-# with a non-empty query and fragment if any (urljoin drops an empty "?" or "#").
-_SEGMENT = r"[A-Za-z0-9_~%!$&'()*+,=@-][A-Za-z0-9_~%!$&'()*+,=@.-]*"
-_SUFFIX = r"(?:\?[!\"$-~]+)?(?:#[!-~]+)?"
-_RELATIVE = re.compile(rf"(\./)?({_SEGMENT}(?:/{_SEGMENT})*/?{_SUFFIX})")
-_FROM_ROOT = re.compile(rf"/{_SEGMENT}(?:/{_SEGMENT})*/?{_SUFFIX}")
-
-
-def join(base: str, link: str) -> str:
-    """``urljoin(base, link)``, the same string, in a fraction of the time for most links.
-
-    urljoin splits the page URL again for every link (about 5 µs; a thread page has a
-    permalink per post). The links engines write are mostly "./viewtopic.php?p=5#p5" or
-    "/threads/x.5/": for those the result is the page's directory (or its origin) and the
-    link, joined; the directory comes from urljoin itself, once per page. Anything else
-    goes to urljoin.
-    """
-    relative = _RELATIVE.fullmatch(link)
-    if relative is not None:
-        directory, _ = _prefixes(base)
-        if directory is not None:
-            return directory + relative.group(2)
-    elif _FROM_ROOT.fullmatch(link):
-        _, origin = _prefixes(base)
-        if origin is not None:
-            return origin + link
-    return urljoin(base, link)
-
-
-@lru_cache(maxsize=256)
-def _prefixes(base: str) -> tuple[str | None, str | None]:
-    """(directory, origin) of the page URL `base`, for `join`: what urljoin puts before a
-    relative path and before a path from the root. None when urljoin would do more than
-    put it there (dot segments or empty segments in the page's path, an unusual scheme).
-    """
-    if not base.startswith(("http://", "https://")):
-        return None, None
-    probe = "x0"
-    resolved = urljoin(base, probe)
-    directory = resolved[: -len(probe)] if resolved.endswith("/" + probe) else None
-    rooted = urljoin(base, "/" + probe)
-    origin = rooted[: -len(probe) - 1] if rooted.endswith("/" + probe) else None
-    # Only a directory that urljoin does not rewrite for longer links either.
-    if directory is not None and urljoin(base, f"{probe}/{probe}") != f"{directory}{probe}/{probe}":
-        directory = None
-    return directory, origin
+    return without_session(urljoin(base, link.strip()))
 
 
 def page_url(base: str, link: str) -> str:
@@ -330,24 +247,6 @@ def page_url(base: str, link: str) -> str:
 
 def without_session(url: str) -> str:
     """`url` without session-id parameters (see `_SESSION_NAMES`)."""
-    if "?" not in url and url.isascii() and "[" not in url and "]" not in url:
-        return url  # no query, and nothing urlsplit would reject (brackets, odd hosts)
-    trip = _ROUND_TRIP.fullmatch(url)
-    if trip is not None:
-        # urlunsplit(urlsplit(url)) is `url` itself: if no pair goes, neither does anything
-        # else, and splitting and joining the URL (most of the cost) can be skipped.
-        query = trip.group(1)
-        pairs = query.split("&") if ";" not in query else _QUERY_SEPARATORS.split(query)
-        if (
-            "" not in pairs
-            and ("&" not in query or ";" not in query)
-            and (len(query) < _SHORTEST_SESSION or not any(map(_is_session, pairs)))
-        ):
-            return url
-    return _without_session_general(url)
-
-
-def _without_session_general(url: str) -> str:
     parts = urlsplit(url)
     if not parts.query:
         return url
@@ -372,22 +271,6 @@ def permalink_key(url: str) -> str:
     (``showthread.php?t=5#post77``). Presets pick permalinks that do not depend on the
     page they are read from, so the same post met on another page has the same key.
     """
-    fragment = _fragment(url)
+    fragment = urlsplit(url).fragment
     canonical = fingerprint.canonical_url(url)
     return f"{canonical}#{fragment}" if fragment else canonical
-
-
-def _fragment(url: str) -> str:
-    """``urlsplit(url).fragment``: what follows the first "#", when urlsplit has nothing
-    to check or remove (it raises only on brackets and non-ASCII hosts, and removes only
-    tabs, line breaks and leading spaces and controls, which come before any "#")."""
-    if (
-        url.isascii()
-        and "[" not in url
-        and "]" not in url
-        and "\t" not in url
-        and "\r" not in url
-        and "\n" not in url
-    ):
-        return url.partition("#")[2]
-    return urlsplit(url).fragment

@@ -72,3 +72,34 @@ def test_permalink_keys_keep_the_post_id() -> None:
     assert selectors.permalink_key("https://f.example.de/showthread.php?t=5#post77") != (
         selectors.permalink_key("https://f.example.de/showthread.php?t=5#post78")
     )
+
+
+@pytest.mark.parametrize(
+    ("base", "link", "expected"),
+    [
+        ("https://f.example.de/viewtopic.php?t=1&start=50", "./viewtopic.php?p=5#p5",
+         "https://f.example.de/viewtopic.php?p=5#p5"),
+        ("https://f.example.de/forum/showthread.php?t=5", "showthread.php?t=5&page=2",
+         "https://f.example.de/forum/showthread.php?t=5&page=2"),
+        ("https://f.example.de/threads/x.5/page-2", "/threads/x.5/post-7",
+         "https://f.example.de/threads/x.5/post-7"),
+        ("https://f.example.de/a/b/c.php", "../d.php?x=1;sid=0123456789abcdef0123",
+         "https://f.example.de/a/d.php?x=1"),
+        ("https://f.example.de/x", "  https://other.example/y?s=0123456789abcdef  ",
+         "https://other.example/y"),
+        ("https://f.example.de/x", "?q=1&s=short", "https://f.example.de/x?q=1&s=short"),
+    ],
+)  # fmt: skip
+def test_links_are_resolved_as_a_browser_does_and_lose_session_ids(
+    base: str, link: str, expected: str
+) -> None:
+    assert selectors.absolute(base, link) == expected
+
+
+def test_body_text_keeps_line_breaks_of_blocks_and_collapses_any_space() -> None:
+    node = LexborHTMLParser(
+        "<div><p>Die\u2003Brühgruppe  quietscht</p><br><ul><li>eins</li><li>zwei</li></ul>"
+        "<script>x()</script>\u00a0Ende\u3000.</div>"
+    ).css_first("div")
+    assert node is not None
+    assert selectors.body_text(node, None) == "Die Brühgruppe quietscht\neins\nzwei\nEnde ."
