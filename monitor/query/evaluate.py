@@ -58,91 +58,29 @@ class Outcome(NamedTuple):
 _NO = Outcome(False)
 
 
-_WORD_MARKS = bytes(ord(" ") if code == ord(" ") else ord("x") for code in range(256))
-
-
 class Field:
-    """One field of a document, tokenised: its words in order, folded, and where each is.
+    """One field of a document, tokenised: its words in order, folded, and where each is."""
 
-    Text that `fold.byte_image` can hold (nearly all) is never cut into word objects: its
-    `fold.folded_image` is searched with a regex per phrase, and a word's number is a count
-    of word starts before it, all in C. Other text is split into lists of words the regex
-    way. `words` and `folded` are made on first use.
-    """
-
-    def __init__(
-        self,
-        text: str,
-        image: tuple[bytes, str] | None = None,
-        folded_image: bytes | None = None,
-    ) -> None:
-        """`image` is `fold.byte_image(text)`, `folded_image` its `fold.folded_image`, if
-        the caller has them already."""
+    def __init__(self, text: str) -> None:
         self.text = text
-        self._image = image
-        if folded_image is None:
-            image = self._image = image or fold.byte_image(text)
-            folded_image = None if image is None else fold.folded_image(image)
-        self._folded_image = folded_image
-        self._words: list[str] | None = None
+        self.words, self._starts = fold.split(text)
         self._folded: list[str] | None = None
-        self._marks: bytes | None = None  # the folded image with each word byte an x
-        self._starts: dict[int, int] = {}  # offsets of words in text, as far as known
-        self._ends: dict[int, int] = {}
-        self._found: dict[tuple[tuple[str, ...], bool], list[int]] = {}
         self._positions: dict[str, list[int]] = {}
         self._present: set[str] | None = None
-        if self._folded_image is None:  # beyond Windows-1252: the regex way, offsets at once
-            self._words, starts = fold.split(text)
-            self._starts = dict(enumerate(starts))
-            self._ends = {
-                k: start + len(w)
-                for k, (w, start) in enumerate(zip(self._words, starts, strict=True))
-            }
-
-    @property
-    def words(self) -> list[str]:
-        """The words as written."""
-        if self._words is None:
-            self._words = list(filter(None, fold.pieces(self.text, self._image) or ()))
-        return self._words
 
     @property
     def folded(self) -> list[str]:
-        """The folded words, one for each of `words`."""
+        """The folded words, one for each of `words` (folded on first use)."""
         if self._folded is None:
             self._folded = fold.fold_words(self.words)
         return self._folded
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         """The character range of words `first`..`last` in `text`."""
-        start = self._starts.get(first)
-        if start is None:
-            start = self._starts[first] = self._start(first)
-        end = self._ends.get(last)
-        if end is None:
-            end = self._ends[last] = self._mark_image().find(b" ", self._start(last) + 1) - 1
-        return start, end
-
-    def _mark_image(self) -> bytes:
-        if self._marks is None:
-            assert self._folded_image is not None
-            self._marks = self._folded_image.translate(_WORD_MARKS)
-        return self._marks
-
-    def _start(self, word: int) -> int:
-        # Splitting off the words before one (maxsplit) leaves the rest, whose length gives
-        # the offset; byte k + 1 of the image is character k of the text.
-        marks = self._mark_image()
-        return len(marks) - len(marks.split(None, word)[-1]) - 1
+        return self._starts[first], self._starts[last] + len(self.words[last])
 
     def find(self, words: tuple[str, ...], wildcard: bool) -> list[int]:
         """Start positions of `words` as consecutive words (the last a prefix if wildcard)."""
-        if self._folded_image is not None:
-            found = self._found.get((words, wildcard))
-            if found is None:
-                found = self._found[words, wildcard] = self._search(words, wildcard)
-            return found
         folded = self.folded
         if len(words) == 1 and wildcard:
             return [i for i, word in enumerate(folded) if word.startswith(words[0])]
@@ -160,30 +98,6 @@ class Field:
                 else folded[start + last] == words[last]
             ):
                 found.append(start)
-        return found
-
-    def _search(self, words: tuple[str, ...], wildcard: bool) -> list[int]:
-        image = self._folded_image
-        assert image is not None
-        pattern = fold.pattern(words, wildcard)
-        if pattern is None:
-            return []
-        found: list[int] = []
-        match = pattern.search(image)
-        if match is None:
-            return found
-        marks = self._mark_image()
-        word = counted = 0
-        last = len(words) - 1
-        while match is not None:
-            at = match.start()  # the space before the first word: character `at` - 1
-            word += marks.count(b" x", counted, at)  # word starts before it
-            counted = at
-            found.append(word)
-            self._starts[word] = at
-            end = match.end() if not wildcard else image.find(b" ", match.end())
-            self._ends[word + last] = end - 1
-            match = pattern.search(image, at + 1)  # phrases may overlap ("a a" in "a a a")
         return found
 
     def _positions_in_list(self, word: str) -> list[int]:
@@ -206,11 +120,8 @@ class Field:
 class Index:
     """A document prepared for evaluation; each field is tokenised on first use."""
 
-    def __init__(self, document: domain.Document, joined: tuple[bytes, str] | None = None) -> None:
-        """`joined` is the `fold.byte_image` of `prefilter.join(title, text)`, if known."""
+    def __init__(self, document: domain.Document) -> None:
         self.document = document
-        self._joined = joined
-        self._joined_folded: bytes | None = None
         self._fields: dict[int, Field] = {}
         self._host: str | None = None
 
@@ -218,23 +129,8 @@ class Index:
         found = self._fields.get(segment)
         if found is None:
             document = self.document
-            if self._joined is None or segment == AUTHOR:
-                text = (document.title, document.text, document.author or "")[segment]
-                found = self._fields[segment] = Field(text)
-                return found
-            # Title and text are cut from the joined images (one byte per character):
-            # " " title "\n" text " ", whose folded image holds each field's, spaces around.
-            raw, codec = self._joined
-            if self._joined_folded is None:
-                self._joined_folded = fold.folded_image(self._joined, b"")
-            skip = len(document.title) + 1
-            if segment == TITLE:
-                text, image = document.title, raw[1:skip]
-                folded = None if self._joined_folded is None else self._joined_folded[: skip + 1]
-            else:
-                text, image = document.text, raw[skip + 1 : -1]
-                folded = None if self._joined_folded is None else self._joined_folded[skip:]
-            found = self._fields[segment] = Field(text, (image, codec), folded)
+            text = (document.title, document.text, document.author or "")[segment]
+            found = self._fields[segment] = Field(text)
         return found
 
     @property

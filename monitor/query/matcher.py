@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from monitor import domain
-from monitor.query import evaluate, fold, nodes, parser, prefilter, snippet
+from monitor.query import evaluate, nodes, parser, prefilter, snippet
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +78,7 @@ class Matcher:
 
     def match(self, document: domain.Document) -> list[domain.Match]:
         """One Match per brand the document matches, in the order the brands were given."""
-        joined = f" {document.title}\n{document.text} "  # prefilter.join, inlined
-        image = fold.byte_image(joined)  # shared with the tokeniser, if it comes to that
-        found = self._found(prefilter.sketch_of(joined, image))
+        found = self._found(prefilter.sketch(document.title, document.text))
         if not found and not self._always:
             return []
         candidates = set(self._always)
@@ -92,7 +90,7 @@ class Matcher:
             brand = self._brands[number]
             if not prefilter.holds(brand.requirement, found):
                 continue
-            index = index or evaluate.Index(document, image)
+            index = index or evaluate.Index(document)
             outcome = evaluate.evaluate(brand.tree, index)
             if outcome.matched:
                 matches.append(domain.Match(brand.name, outcome.terms, _snippet(outcome, index)))

@@ -6,10 +6,9 @@ once, and evaluates a brand's tree only when the words its query needs are all t
 
 The sketch is a lossy image of the folded text, built so that it can only over-report:
 
-The text is first encoded one byte per character (`fold.byte_image`: Latin-1, else
-Windows-1252, which covers German and English text with its typographic punctuation) and
-mapped with one ``bytes.translate`` table; separators beyond are spaces in that image, and
-text with word characters beyond goes through a codec error handler, one run at a time.
+The text is first encoded one byte per character in Windows-1252 (which covers German and
+English text with its typographic punctuation) and mapped with one ``bytes.translate``
+table; characters beyond go through a codec error handler, one run at a time.
 In the sketch:
 
 * every character that is not a word character (see `fold`) becomes a space, so the keys
@@ -84,7 +83,7 @@ codecs.register_error(_HANDLER, _encode_error)
 
 @dataclass(frozen=True, slots=True)
 class _Tables:
-    """How to sketch the bytes of one single-byte codec (see `fold.byte_image`)."""
+    """How to sketch the bytes of one single-byte codec."""
 
     table: bytes  # each byte to the one ASCII byte of its sketch
     delete: bytes  # bytes whose sketch is empty (e, é, …)
@@ -109,7 +108,7 @@ def _tables(codec: str) -> _Tables:
     return _Tables(bytes(table), bytes(delete), longer, shorter)
 
 
-_TABLES = {codec: _tables(codec) for codec in fold.CODECS}
+_TABLES = _tables("cp1252")
 
 
 def join(*texts: str) -> str:
@@ -119,19 +118,11 @@ def join(*texts: str) -> str:
 
 def sketch(*texts: str) -> str:
     """The sketch of `texts` as separate fields, with a space at both ends."""
-    joined = join(*texts)
-    return sketch_of(joined, fold.byte_image(joined))
-
-
-def sketch_of(joined: str, image: tuple[bytes, str] | None) -> str:
-    """The sketch of a `join`-ed string, given its `fold.byte_image`."""
-    # Beyond Windows-1252 (Ł, Cyrillic, arrows…) the encoder hands each run to Python.
-    raw, codec = image if image is not None else (joined.encode("cp1252", _HANDLER), "cp1252")
-    tables = _TABLES[codec]
+    raw = join(*texts).encode("cp1252", _HANDLER)  # runs beyond it go to `_encode_error`
     if not raw.isascii():
-        for code in set(raw.translate(None, tables.shorter)):  # ß, þ, ¼: translate maps 1:1
-            raw = raw.replace(bytes((code,)), tables.longer[code])
-    return raw.translate(tables.table, tables.delete).decode("ascii")
+        for code in set(raw.translate(None, _TABLES.shorter)):  # ß, þ, ¼: translate maps 1:1
+            raw = raw.replace(bytes((code,)), _TABLES.longer[code])
+    return raw.translate(_TABLES.table, _TABLES.delete).decode("ascii")
 
 
 def key(word: str, prefix: bool) -> str:
