@@ -22,8 +22,10 @@ The source itself is built once, outside the timing: it is config, validated whe
 sources.yaml is loaded, not per page.
 
 Prints both, best and median of the rounds, in wall-clock time and in CPU time (this
-thread's: steadier on a busy machine), the ratios of the bests (target: at most 1.15) and
-a table for the README. Exits 1 if the two disagree on what they read (post
+thread's: steadier on a busy machine), the ratios of the bests and a table for the
+README. The ratio is a figure, not a target: extraction is about a tenth of a whole
+crawl's CPU (bench/crawl.py), so fast paths that only this benchmark can see are not
+worth their code. Exits 1 if the two disagree on what they read (post
 count, titles, authors, dates, permalinks, the body text's non-space characters, the
 page to read next).
 """
@@ -225,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{clock:>4}: raw selectolax {raw_best * 1000:.2f} ms (median "
               f"{raw_median * 1000:.2f}), ours {our_best * 1000:.2f} ms (median "
               f"{our_median * 1000:.2f}), ratio {our_best / raw_best:.2f}x best, "
-              f"{our_median / raw_median:.2f}x median (target <= 1.15x)")  # fmt: skip
+              f"{our_median / raw_median:.2f}x median")  # fmt: skip
     print("agreement: same titles, authors, dates, permalinks and text on every post, and")
     print("           the same page to read next")
     print()
