@@ -1,0 +1,109 @@
+"""`monitor mentions`, `sources` and `outbox`: what the database holds."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import click
+import rich.markup
+from rich.table import Table
+
+from monitor import domain
+from monitor.config import schedule
+from monitor.config.environment import Settings
+from monitor.domain import HealthState, OutboxStatus
+from monitor.service.cli import common
+from monitor.service.parts import open_database
+from monitor.store import mentions, outbox, schema
+from monitor.store import sources as stored_sources
+
+
+@click.command(name="mentions")
+@click.option("--brand", "brands", multiple=True, help="Only this brand (repeatable).")
+@click.option("--since", help="Only mentions stored within this long, e.g. 2d or 12h.")
+@click.option("--limit", default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def mentions_command(brands: tuple[str, ...], since: str | None, limit: int, as_json: bool) -> None:
+    """List stored mentions, newest first."""
+    settings = common.settings()
+    try:
+        since_at = common.now() - schedule.parse_duration(since) if since else None
+    except ValueError as error:
+        common.errors.print(f"--since: {error}", markup=False)
+        raise SystemExit(2) from None
+    listed = common.run(_mentions(settings, brands, since_at, limit))
+    if as_json:
+        for m in listed:
+            print(json.dumps({
+                "reference": m.reference, "brand": m.brand, "title": m.title, "url": m.url,
+                "source": m.source, "author": m.author,
+                "published_at": m.published_at.isoformat() if m.published_at else None,
+                "stored_at": m.created_at.isoformat(), "rating": m.rating,
+                "terms": list(m.terms), "snippet": m.snippet.text,
+            }, ensure_ascii=False))  # fmt: skip
+        return
+    table = Table("ref", "brand", "source", "date", "title")
+    for m in listed:
+        table.add_row(m.reference, m.brand, m.source, f"{m.shown_at:%Y-%m-%d %H:%M}", m.title)
+    common.console.print(table)
+
+
+async def _mentions(
+    settings: Settings, brands: tuple[str, ...], since: datetime | None, limit: int
+) -> list[domain.StoredMention]:
+    async with open_database(settings) as database, database.sessions() as session:
+        return await mentions.listing(session, brands=brands, since=since, limit=limit)
+
+
+@click.command(name="sources")
+def sources_command() -> None:
+    """Each configured source's health: ok, failing or broken, with its last success and
+    error. Exit 1 if any is broken."""
+    settings = common.settings()
+    config = common.config(settings)
+    configured = {source.name for source in config.sources}
+    # A source removed from sources.yaml keeps its row (its mentions refer to it), but is
+    # nobody's concern any more.
+    rows = [row for row in common.run(_sources(settings)) if row.name in configured]
+    table = Table("source", "type", "state", "last success", "failures", "items", "problem")
+    styles = {HealthState.OK: "green", HealthState.FAILING: "yellow",
+              HealthState.BROKEN: "bold red"}  # fmt: skip
+    for row in rows:
+        table.add_row(
+            row.name, row.type, f"[{styles.get(row.health, '')}]{row.health}[/]",
+            f"{row.last_success_at:%Y-%m-%d %H:%M}" if row.last_success_at else "never",
+            str(row.consecutive_failures),
+            "" if row.items_last_seen is None else str(row.items_last_seen),
+            rich.markup.escape(row.health_reason or row.last_error or ""),
+        )  # fmt: skip
+    common.console.print(table)
+    if any(row.health == HealthState.BROKEN for row in rows):
+        raise SystemExit(1)
+
+
+async def _sources(settings: Settings) -> list[schema.Source]:
+    async with open_database(settings) as database, database.sessions() as session:
+        return await stored_sources.listing(session)
+
+
+@click.command(name="outbox")
+@click.option("--limit", default=30, show_default=True)
+def outbox_command(limit: int) -> None:
+    """List mails: pending (with their next attempt), failed (with the reason), sent."""
+    settings = common.settings()
+    rows = common.run(_outbox(settings, limit))
+    table = Table("id", "status", "alert", "subject", "attempts", "next / sent at", "last error")
+    for row in rows:
+        when = row.sent_at if row.status == OutboxStatus.SENT else row.next_attempt_at
+        failed = f" (refused: {', '.join(row.failed_recipients)})" if row.failed_recipients else ""
+        table.add_row(
+            str(row.id), row.status, row.alert, row.subject, str(row.attempts),
+            f"{when:%Y-%m-%d %H:%M}" if when else "", (row.last_error or "") + failed,
+        )  # fmt: skip
+    common.console.print(table)
+
+
+async def _outbox(settings: Settings, limit: int) -> list[schema.Outbox]:
+    async with open_database(settings) as database, database.sessions() as session:
+        return await outbox.recent(session, limit=limit)

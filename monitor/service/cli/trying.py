@@ -1,0 +1,213 @@
+"""`monitor try` and `monitor query`: a source or a query tried before it goes into
+sources.yaml. Nothing is stored."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+import pydantic
+
+from monitor import domain, fetch, query, sources, text
+from monitor.config import sources_yaml
+from monitor.config.environment import Settings
+from monitor.crawl import dry_run
+from monitor.errors import QuerySyntaxError
+from monitor.service.cli import common
+from monitor.service.parts import open_fetcher
+from monitor.sources import presets
+from monitor.sources.reading import encoding
+
+
+@click.command(name="query")
+@click.argument("query_text", metavar="QUERY")
+@click.option("--text", "given_text", help="The text to test (HTML is stripped).")
+@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read the text from a file (HTML or plain).")  # fmt: skip
+@click.option("--url", help="Fetch this page and test its visible text.")
+@click.option("--title", default="", help="A title to test title: against.")
+@click.option("--author", default=None, help="An author to test author: against.")
+@click.option("--lang", default=None, help="The text's language, for lang:.")
+def query_command(
+    query_text: str,
+    given_text: str | None,
+    file: Path | None,
+    url: str | None,
+    title: str,
+    author: str | None,
+    lang: str | None,
+) -> None:
+    """Test QUERY on a text and show why it matches or not (like grep: exit 0 when it
+    matches, 1 when it does not, 2 when the query is invalid)."""
+    try:
+        query.check(query_text)
+    except QuerySyntaxError as error:
+        common.errors.print(f"invalid query: {error}", markup=False, highlight=False)
+        caret = " " * (error.column - 1) + "^"
+        common.errors.print(f"  {query_text}\n  {caret}", markup=False, highlight=False)
+        raise SystemExit(2) from None
+    if sum(x is not None for x in (given_text, file, url)) != 1:
+        common.errors.print(
+            "give the text with exactly one of --text, --file or --url", markup=False
+        )
+        raise SystemExit(2)
+    if url is not None:
+        settings = common.settings()
+        config = common.config(settings) if settings.config.exists() else None
+        markup = common.run(_fetch_text(settings, config, url))
+    elif file is not None:
+        markup = file.read_text(encoding="utf-8")
+    else:
+        markup = given_text or ""
+    document = domain.Document(
+        key="query", url=url or "", title=title, text=text.visible_text(markup),
+        author=author, language=lang,
+    )  # fmt: skip
+    explanation = query.explain(query_text, document)
+    common.console.print(str(explanation), markup=False, highlight=False)
+    raise SystemExit(0 if explanation.matched else 1)
+
+
+async def _fetch_text(settings: Settings, config: sources_yaml.Config | None, url: str) -> str:
+    async with open_fetcher(settings, config) as fetcher:
+        response = await fetch.fetch(fetcher, domain.Request(url))
+    return encoding.decode(response.content, response.charset)
+
+
+@click.command(name="try")
+@click.argument("target")
+@click.option("--preset", help="With a URL: read it with this preset (phpbb, xenforo, …).")
+@click.option("--type", "source_type", help="With a URL: the source type (feed, forum, …).")
+@click.option("--pages", default=10, show_default=True, help="Fetch at most this many pages.")
+@click.option(
+    "--selector", "overrides", multiple=True, metavar="NAME=SPEC",
+    help="Try another selector, e.g. --selector date='p.author time' (repeatable).",
+)  # fmt: skip
+def try_command(
+    target: str, preset: str | None, source_type: str | None, pages: int, overrides: tuple[str]
+) -> None:
+    """Fetch a source now and show what it yields and which brands match; store nothing.
+
+    TARGET is a source's name in sources.yaml, or a URL with --preset or --type. With
+    --selector, the source's (or preset's) selectors are tried with those changed, to
+    find the right ones before writing them into sources.yaml.
+    """
+    settings = common.settings()
+    config = (
+        common.config(settings) if settings.config.exists() or not (preset or source_type) else None
+    )
+    source = _with_selectors(_source_to_try(config, target, preset, source_type), overrides)
+    derived = (
+        config.derived(source) if config is not None
+        else sources.Derived(sources_yaml.Settings().timezone)
+    )  # fmt: skip
+    tried = common.run(_try(settings, config, source, derived, pages))
+    _print_tried(tried, has_brands=config is not None, timezone=derived.timezone)
+    if tried.error:
+        raise SystemExit(1)
+
+
+def _source_to_try(
+    config: sources_yaml.Config | None, target: str, preset: str | None, kind: str | None
+) -> sources.SourceBase:
+    if not (preset or kind):
+        assert config is not None
+        try:
+            return config.source(target)
+        except KeyError:
+            names = ", ".join(s.name for s in config.sources) or "none is defined"
+            common.errors.print(
+                f"no source is named '{target}' (sources: {names}); to try a URL "
+                "give --preset or --type",
+                markup=False,
+            )
+            raise SystemExit(2) from None
+    if preset and not kind:
+        try:
+            kind = presets.load(preset).kind
+        except ValueError as error:
+            common.errors.print(f"--preset: {error}", markup=False)
+            raise SystemExit(2) from None
+    fields: dict[str, Any] = {"name": "try", "type": kind, "url": target}
+    if preset:
+        fields["preset"] = preset
+    return _validated_source(fields)
+
+
+def _with_selectors(source: sources.SourceBase, overrides: tuple[str, ...]) -> sources.SourceBase:
+    """`source` with the `--selector NAME=SPEC` changes, validated as sources.yaml is."""
+    if not overrides:
+        return source
+    changed = dict(source.model_dump(exclude_unset=True).get("selectors") or {})
+    for override in overrides:
+        name, equals, spec = override.partition("=")
+        if not equals or not name.strip():
+            common.errors.print(
+                f"--selector {override!r}: write NAME=SPEC, e.g. date='p.author time'", markup=False
+            )
+            raise SystemExit(2)
+        changed[name.strip()] = spec.strip()
+    fields = {**source.model_dump(exclude_unset=True), "selectors": changed}
+    return _validated_source(fields)
+
+
+def _validated_source(fields: dict[str, Any]) -> sources.SourceBase:
+    try:
+        return pydantic.TypeAdapter(sources.SourceConfig).validate_python(fields)
+    except pydantic.ValidationError as error:
+        for detail in error.errors():
+            where = ".".join(str(step) for step in detail["loc"][1:]) or "source"
+            common.errors.print(f"{where}: {detail['msg']}", markup=False)
+        raise SystemExit(2) from None
+
+
+async def _try(
+    settings: Settings,
+    config: sources_yaml.Config | None,
+    source: sources.SourceBase,
+    derived: sources.Derived,
+    pages: int,
+) -> dry_run.Tried:
+    brands = config.brands if config is not None else ()
+    matcher = query.compile([b.to_query() for b in brands]) if brands else None
+    async with open_fetcher(settings, config) as fetcher:
+        return await dry_run.try_source(
+            fetcher, source, matcher, derived=derived, now=common.now(), max_pages=pages
+        )
+
+
+def _print_tried(tried: dry_run.Tried, *, has_brands: bool, timezone: str) -> None:
+    """Plain lines, not tables: URLs must stay whole at any terminal width."""
+    if tried.walked is None:
+        common.errors.print(f"{tried.source}: {tried.error}", markup=False, highlight=False)
+        return
+    walked = tried.walked
+    say = functools.partial(common.console.print, markup=False, highlight=False, soft_wrap=True)
+    say(f"pages fetched: {len(walked.visits)}")
+    for visit in walked.visits:
+        say(f"  {visit.kind} {visit.status}: {visit.items} items, {visit.followed} links "
+            f"followed  {visit.url}")  # fmt: skip
+    say(f"\n{len(walked.documents)} items (dates in {timezone}):")
+    zone = ZoneInfo(timezone)
+    for number, document in enumerate(walked.documents, start=1):
+        when = f"{document.published_at.astimezone(zone):%Y-%m-%d %H:%M}" if (
+            document.published_at) else "no date"  # fmt: skip
+        rating = f" · {document.rating:g}★" if document.rating is not None else ""
+        say(f"{number:>3}. {document.author or '(no author)'} · {when}{rating} · {document.url}")
+        say(f"     {text.one_line(document.title + ' – ' + document.text, 100)}")
+    for warning in dict.fromkeys(walked.warnings):
+        say(f"warning: {warning}")
+    if not walked.documents:
+        say("no items: the page was fetched, but nothing in it was read as an item")
+    if not has_brands:
+        say("(no sources.yaml here, so no brands were matched)")
+        return
+    say(f"\n{len(tried.matches)} items mention a brand:")
+    numbers = {id(document): n for n, document in enumerate(walked.documents, start=1)}
+    for document, matches in tried.matches:
+        for match in matches:
+            say(f"  {match.brand} ({', '.join(match.terms)}) in item {numbers[id(document)]}: "
+                f"{text.one_line(document.title, 80)}")  # fmt: skip
