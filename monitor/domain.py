@@ -25,6 +25,15 @@ class HealthState(StrEnum):
     BROKEN = "broken"
 
 
+@dataclass(frozen=True, slots=True)
+class Health:
+    """Where a source stands (see crawl.health for how a crawl moves it)."""
+
+    state: HealthState
+    reason: str | None = None
+    consecutive_failures: int = 0
+
+
 class HealthEvent(StrEnum):
     """The two health changes the admins are told about."""
 

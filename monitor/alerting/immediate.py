@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from monitor import sources
 from monitor.alerting import urgency
 from monitor.config import sources_yaml
-from monitor.crawl import health
-from monitor.domain import HealthEvent, MessageKind
+from monitor.domain import Health, HealthEvent, MessageKind
 from monitor.notify import render
 from monitor.store import mentions, outbox
 
@@ -86,7 +85,7 @@ async def queue_health(
     config: sources_yaml.Config,
     source: sources.SourceBase,
     event: HealthEvent,
-    state: health.Health,
+    state: Health,
     *,
     sender: str,
     now: datetime,

@@ -12,15 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from monitor.domain import HealthEvent
+from monitor.domain import Health, HealthEvent
 from monitor.domain import HealthState as State
-
-
-@dataclass(frozen=True, slots=True)
-class Health:
-    state: State
-    reason: str | None = None
-    consecutive_failures: int = 0
 
 
 @dataclass(frozen=True, slots=True)

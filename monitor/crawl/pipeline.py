@@ -131,7 +131,7 @@ async def _claim(
         source_id, first_crawl = row.id, row.first_crawled_at is None
         last_success_at = row.last_success_at
         before = _Before(
-            health.Health(row.health, row.health_reason, row.consecutive_failures),
+            domain.Health(row.health, row.health_reason, row.consecutive_failures),
             row.yielded_before,
         )
         if not await stored_sources.claim(session, source_id, now=now, lease=CRAWL_LEASE):
@@ -286,7 +286,7 @@ class _StoredHistory:
 class _Before:
     """The source's health before this crawl."""
 
-    health: health.Health
+    health: domain.Health
     yielded_before: bool
 
 

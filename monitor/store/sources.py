@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monitor.crawl.health import Health
+from monitor.domain import Health
 from monitor.store import upsert
 from monitor.store.schema import HttpCache, Source, SourceMemory
 

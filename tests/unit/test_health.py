@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pytest
 
 from monitor.crawl import health
-from monitor.crawl.health import Health, Outcome
-from monitor.domain import HealthEvent, HealthState
+from monitor.crawl.health import Outcome
+from monitor.domain import Health, HealthEvent, HealthState
 
 OK, FAILING, BROKEN = HealthState.OK, HealthState.FAILING, HealthState.BROKEN
 ATTENTION, RECOVERED = HealthEvent.ATTENTION, HealthEvent.RECOVERED
