@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from monitor import __version__
-from monitor.service.cli import checks, common, stored, trying, work
+from monitor.cli import checks, common, stored, trying, work
 from monitor.telemetry import logs
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
+from monitor.cli import common
 from monitor.config.environment import Settings
 from monitor.notify import email
-from monitor.service.cli import common
 from monitor.service.parts import open_database
 from monitor.store import db
 

@@ -9,11 +9,10 @@ import click
 import rich.markup
 from rich.table import Table
 
-from monitor import domain
-from monitor.config import schedule
+from monitor import domain, time_values
+from monitor.cli import common
 from monitor.config.environment import Settings
 from monitor.domain import HealthState, OutboxStatus
-from monitor.service.cli import common
 from monitor.service.parts import open_database
 from monitor.store import mentions, outbox, schema
 from monitor.store import sources as stored_sources
@@ -28,7 +27,7 @@ def mentions_command(brands: tuple[str, ...], since: str | None, limit: int, as_
     """List stored mentions, newest first."""
     settings = common.settings()
     try:
-        since_at = common.now() - schedule.parse_duration(since) if since else None
+        since_at = common.now() - time_values.parse_duration(since) if since else None
     except ValueError as error:
         common.errors.print(f"--since: {error}", markup=False)
         raise SystemExit(2) from None

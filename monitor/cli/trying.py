@@ -12,11 +12,11 @@ import click
 import pydantic
 
 from monitor import domain, fetch, query, sources, text
+from monitor.cli import common
 from monitor.config import sources_yaml
 from monitor.config.environment import Settings
 from monitor.crawl import dry_run
 from monitor.errors import QuerySyntaxError
-from monitor.service.cli import common
 from monitor.service.parts import open_fetcher
 from monitor.sources import presets
 from monitor.sources.reading import encoding

@@ -13,11 +13,11 @@ from rich.table import Table
 
 from monitor import sources
 from monitor.alerting import delivery, digest
+from monitor.cli import common
 from monitor.config import sources_yaml
 from monitor.config.environment import Settings
 from monitor.crawl import pipeline
 from monitor.service import scheduler
-from monitor.service.cli import common
 from monitor.service.parts import Service, open_service
 from monitor.telemetry import logs
 

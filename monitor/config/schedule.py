@@ -1,7 +1,6 @@
-"""Durations, schedules and time zones as people write them, parsed into plain values.
+"""Schedules as people write them, parsed into plain values.
 
     every 30 minutes | every 2h | daily at 08:00 | weekly on monday at 08:00 | 0 8 * * 1-5
-    Europe/Berlin
 
 Pure: the scheduler turns a `Schedule` into an APScheduler trigger; nothing here runs.
 `last_tick` says which digest window has most recently closed, for any `now`.
@@ -12,43 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
-_UNITS = {
-    "s": 1, "sec": 1, "second": 1, "seconds": 1,
-    "m": 60, "min": 60, "minute": 60, "minutes": 60,
-    "h": 3600, "hour": 3600, "hours": 3600,
-    "d": 86400, "day": 86400, "days": 86400,
-    "w": 604800, "week": 604800, "weeks": 604800,
-}  # fmt: skip
-_DURATION = re.compile(r"^\s*(\d+)\s*([a-z]+)\s*$")
+from monitor.time_values import parse_duration
+
 _EVERY = re.compile(r"^every\s+(.+)$")
 _DAILY = re.compile(r"^daily\s+at\s+(\d{1,2}):(\d{2})$")
 _WEEKLY = re.compile(r"^weekly\s+on\s+([a-z]+)\s+at\s+(\d{1,2}):(\d{2})$")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _CRON_FIELD = re.compile(r"^[\d*/,\-a-z]+$")
-
-
-def check_timezone(value: str) -> str:
-    """An IANA time zone name as written (`Europe/Berlin`); ValueError with a hint if not."""
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone '{value}': use a name such as Europe/Berlin") from None
-    return value
-
-
-def parse_duration(text: str) -> timedelta:
-    """`"30m"`, `"15 minutes"`, `"2h"`, `"1d"` → timedelta. Raises ValueError with a hint."""
-    match = _DURATION.match(text.lower())
-    if not match or match.group(2) not in _UNITS:
-        raise ValueError(f"'{text}' is not a duration: write a number and a unit, e.g. 30m, 2h, 1d")
-    seconds = int(match.group(1)) * _UNITS[match.group(2)]
-    if seconds <= 0:
-        raise ValueError(f"'{text}' must be longer than zero")
-    return timedelta(seconds=seconds)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,16 +20,15 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from monitor import domain
-from monitor.config import schedule
+from monitor import domain, time_values
 
 
 def _duration(value: Any) -> Any:
-    return schedule.parse_duration(value) if isinstance(value, str) else value
+    return time_values.parse_duration(value) if isinstance(value, str) else value
 
 
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
-TimeZone = Annotated[str, AfterValidator(schedule.check_timezone)]
+TimeZone = Annotated[str, AfterValidator(time_values.check_timezone)]
 
 
 def check_http_url(value: str) -> str:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from monitor import time_values
 from monitor.config import schedule
 from monitor.config.schedule import Cron, Interval
 
@@ -24,18 +25,18 @@ from monitor.config.schedule import Cron, Interval
     ],
 )
 def test_parse_duration(written: str, duration: timedelta) -> None:
-    assert schedule.parse_duration(written) == duration
+    assert time_values.parse_duration(written) == duration
 
 
 @pytest.mark.parametrize("written", ["5 parsecs", "", "m", "30", "half an hour", "-5m"])
 def test_parse_duration_refuses_with_a_hint(written: str) -> None:
     with pytest.raises(ValueError, match=r"is not a duration: write a number and a unit, e\.g\."):
-        schedule.parse_duration(written)
+        time_values.parse_duration(written)
 
 
 def test_parse_duration_refuses_zero() -> None:
     with pytest.raises(ValueError, match=r"^'0m' must be longer than zero$"):
-        schedule.parse_duration("0m")
+        time_values.parse_duration("0m")
 
 
 @pytest.mark.parametrize(

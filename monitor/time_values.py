@@ -1,0 +1,40 @@
+"""Durations and time zones as people write them (in sources.yaml, on the command line),
+checked and parsed into plain values. Pure.
+
+    30m | 15 minutes | 2h | 1d | 1 week        Europe/Berlin | UTC
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+_UNITS = {
+    "s": 1, "sec": 1, "second": 1, "seconds": 1,
+    "m": 60, "min": 60, "minute": 60, "minutes": 60,
+    "h": 3600, "hour": 3600, "hours": 3600,
+    "d": 86400, "day": 86400, "days": 86400,
+    "w": 604800, "week": 604800, "weeks": 604800,
+}  # fmt: skip
+_DURATION = re.compile(r"^\s*(\d+)\s*([a-z]+)\s*$")
+
+
+def check_timezone(value: str) -> str:
+    """An IANA time zone name as written (`Europe/Berlin`); ValueError with a hint if not."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone '{value}': use a name such as Europe/Berlin") from None
+    return value
+
+
+def parse_duration(text: str) -> timedelta:
+    """`"30m"`, `"15 minutes"`, `"2h"`, `"1d"` → timedelta. Raises ValueError with a hint."""
+    match = _DURATION.match(text.lower())
+    if not match or match.group(2) not in _UNITS:
+        raise ValueError(f"'{text}' is not a duration: write a number and a unit, e.g. 30m, 2h, 1d")
+    seconds = int(match.group(1)) * _UNITS[match.group(2)]
+    if seconds <= 0:
+        raise ValueError(f"'{text}' must be longer than zero")
+    return timedelta(seconds=seconds)
