@@ -31,7 +31,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +39,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import _board
+import _subprocess
 import httpx
 
 from monitor.config import sources_yaml
@@ -78,25 +78,10 @@ sources:
 @contextmanager
 def board_server(threads: int, posts: int) -> Iterator[tuple[int, int]]:
     """The loopback board in a subprocess; yields its port and how many pages it has."""
-    server = subprocess.Popen(
-        [sys.executable, str(Path(_board.__file__)), "--threads", str(threads),
-         "--posts", str(posts)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert server.stdout is not None
-        ready = server.stdout.readline().split()
-        if len(ready) != 3 or ready[0] != "READY":
-            raise SystemExit("the loopback board did not start")
-        yield int(ready[1]), int(ready[2])
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    with _subprocess.server(
+        _board.__file__, "--threads", str(threads), "--posts", str(posts)
+    ) as ready:
+        yield int(ready[0]), int(ready[1])
 
 
 async def crawl_once(port: int, folder: Path) -> tuple[float, int, str | None]:

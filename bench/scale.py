@@ -46,7 +46,6 @@ import os
 import pstats
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -57,6 +56,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import _loopback
+import _subprocess
 import httpx
 
 from monitor import sources
@@ -116,25 +116,11 @@ def config_text(sources: int, hosts: int, port: int) -> str:
 @contextmanager
 def feed_server(sources: int, hosts: int, entries: int) -> Iterator[int]:
     """The loopback feed server in a subprocess; yields its port."""
-    server = subprocess.Popen(
-        [sys.executable, str(Path(_loopback.__file__)), "--feeds", str(sources),
-         "--hosts", str(hosts), "--entries", str(entries)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert server.stdout is not None
-        ready = server.stdout.readline().split()
-        if not ready or ready[0] != "READY":
-            raise SystemExit("the loopback feed server did not start")
-        yield int(ready[1])
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    with _subprocess.server(
+        _loopback.__file__, "--feeds", str(sources), "--hosts", str(hosts),
+        "--entries", str(entries),
+    ) as ready:  # fmt: skip
+        yield int(ready[0])
 
 
 @dataclass(frozen=True)
