@@ -2,13 +2,18 @@
 checked and parsed into plain values. Pure.
 
     30m | 15 minutes | 2h | 1d | 1 week        Europe/Berlin | UTC
+
+`Duration` and `TimeZone` are the field types config models use for them.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BeforeValidator
 
 _UNITS = {
     "s": 1, "sec": 1, "second": 1, "seconds": 1,
@@ -38,3 +43,13 @@ def parse_duration(text: str) -> timedelta:
     if seconds <= 0:
         raise ValueError(f"'{text}' must be longer than zero")
     return timedelta(seconds=seconds)
+
+
+def _duration(value: Any) -> Any:
+    return parse_duration(value) if isinstance(value, str) else value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+"""A duration field: a timedelta, or text as `parse_duration` reads it."""
+TimeZone = Annotated[str, AfterValidator(check_timezone)]
+"""A time zone field: an IANA name, checked."""

@@ -25,12 +25,12 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from monitor import query, time_values
+from monitor import query
 from monitor import sources as source_types
 from monitor.config import host_policy, schedule, yaml_lines
 from monitor.errors import ConfigError, ConfigProblem, QuerySyntaxError
 from monitor.query import BrandQuery
-from monitor.sources.base import Duration
+from monitor.time_values import Duration, TimeZone
 
 
 class _Frozen(BaseModel):
@@ -58,7 +58,6 @@ def _host_name(value: str) -> str:
     return host_policy.host_key(value)
 
 
-TimeZone = Annotated[str, AfterValidator(time_values.check_timezone)]
 Email = Annotated[str, AfterValidator(_email)]
 Query = Annotated[str, AfterValidator(_query)]
 HostName = Annotated[str, AfterValidator(_host_name)]

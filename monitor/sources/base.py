@@ -14,21 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Annotated, Any, Protocol, TypeVar
+from datetime import datetime
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from monitor import domain, time_values
-
-
-def _duration(value: Any) -> Any:
-    return time_values.parse_duration(value) if isinstance(value, str) else value
-
-
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
-TimeZone = Annotated[str, AfterValidator(time_values.check_timezone)]
+from monitor import domain
+from monitor.time_values import Duration, TimeZone
 
 
 def check_http_url(value: str) -> str:
