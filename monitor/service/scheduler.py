@@ -23,6 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from monitor import sources
 from monitor.alerting import delivery, digest
 from monitor.config import diff as config_diff
 from monitor.config import schedule, sources_yaml
@@ -135,7 +136,7 @@ class Runner:
                 coalesce=True,
             )
 
-    def _schedule_source(self, source: Any, first_run: datetime) -> None:
+    def _schedule_source(self, source: sources.SourceBase, first_run: datetime) -> None:
         if not source.enabled:
             return
         config = self.service.config
