@@ -1,0 +1,260 @@
+"""Real pages of public boards, comment sections and review portals, against what a person
+sees on them: how many of their items monitor extracts correctly.
+
+The pages and their hand-checked items are in tests/golden/real/ (copied unchanged from the
+project's real-page corpus; `expected.json` records where each page comes from, and the
+README beside it the rules its values follow). Each page is read the way a source would
+read it today: the source type and preset its engine calls for (`PRESETS`), the page's own
+URL as the base, UTC as the source's time zone unless the page states another. A page
+whose engine has no preset yet is read by nothing, and counts no item.
+
+An item is correct when, in page order, each of these holds (the corpus README's rules):
+author equal; the date equal to the minute (to the day for a date-only value, as an
+instant when the expected value has an offset; not compared when it has none, as for
+relative dates); the permalink equal after session ids are removed, or naming the same
+post (same address and fragment, or same canonical key), or any distinct link where the
+page has none per item; the text starting with the expected start (whitespace removed,
+40 characters); the rating equal, on a 0-5 scale. A page is right when its item count is
+right and every item is.
+
+    .venv/bin/python -m tests.real_pages            # the engine x version table (README)
+    .venv/bin/python -m tests.real_pages --items    # every item that is wrong, and why
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import TypeAdapter
+
+from monitor import domain, sources
+from monitor.errors import SourceError
+from monitor.sources.reading import selectors
+
+CORPUS = Path(__file__).parent / "golden" / "real"
+# When the pages were read, as far as relative dates go ("6 months ago" is not compared).
+NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+
+# The source type and preset an engine's pages are read with today, by the engine's name as
+# expected.json gives it (its first word) and the page kind.
+PRESETS: dict[tuple[str, str], tuple[str, str | None]] = {
+    ("phpbb", "thread"): ("forum", "phpbb"),
+    ("smf", "thread"): ("forum", "smf"),
+    ("vbulletin", "thread"): ("forum", "vbulletin"),
+    ("xenforo", "thread"): ("forum", "xenforo"),
+    ("invision", "thread"): ("forum", "invision"),
+    ("discourse", "json-api"): ("discourse", None),
+}
+_SOURCE: TypeAdapter[Any] = TypeAdapter(sources.SourceConfig)
+_OFFSET = re.compile(r"([+-]\d\d:\d\d|Z)$")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One entry of expected.json, with its bytes."""
+
+    file: str
+    engine: str
+    version: str | None
+    kind: str
+    url: str
+    content: bytes
+    expected: tuple[Mapping[str, Any], ...]
+    offset: timezone | None  # the time zone the page states, if it states one
+    harvested: bool  # the page came as text in a harvest JSON, not as the bytes served
+
+    @property
+    def family(self) -> str:
+        return self.engine.split()[0].split("+")[0].lower()
+
+
+@dataclass
+class Score:
+    page: Page
+    read_by: str | None
+    found: int = 0
+    correct: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def right(self) -> bool:
+        return self.found == len(self.page.expected) and self.correct == len(self.page.expected)
+
+
+@cache
+def pages() -> tuple[Page, ...]:
+    corpus = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
+    found = []
+    for entry in corpus["pages"]:
+        raw = (CORPUS / entry["file"]).read_bytes()
+        if entry["file"].endswith(".harvest.json"):
+            content = json.loads(raw)["html"].encode("utf-8")
+        else:
+            content = raw
+        found.append(Page(
+            file=entry["file"], engine=entry["engine"], version=entry.get("version"),
+            kind=entry["kind"], url=entry["source"]["url"], content=content,
+            expected=tuple(entry["items"]), offset=_stated_offset(entry.get("timezone")),
+            harvested=entry["file"].endswith(".harvest.json"),
+        ))  # fmt: skip
+    return tuple(found)
+
+
+def _stated_offset(described: str | None) -> timezone | None:
+    """ "+02:00 (…)" -> UTC+2; "UTC (time@datetime)" -> UTC; None when the page states none."""
+    if not described:
+        return None
+    if described.startswith("UTC"):
+        return UTC
+    hours, minutes = described[1:3], described[4:6]
+    sign = -1 if described[0] == "-" else 1
+    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
+
+
+def extract(page: Page) -> tuple[str | None, list[domain.Document]]:
+    """What today's code reads from `page`: (how it was read, the documents)."""
+    chosen = PRESETS.get((page.family, page.kind))
+    if chosen is None and page.kind == "reviews":
+        chosen = ("reviews", "schema_org")
+    if chosen is None:
+        return None, []
+    kind, preset = chosen
+    fields: dict[str, Any] = {"type": kind, "name": "real page", "url": page.url}
+    if preset:
+        fields["preset"] = preset
+    source = _SOURCE.validate_python(fields)
+    request_kind = {"forum": "thread", "reviews": "reviews", "discourse": "posts"}[kind]
+    context = "depth=1" if kind == "forum" else ""
+    # A harvested page is text already (its <meta charset> no longer applies): it is served
+    # as UTF-8, saying so, as a server would; saved files go out as they are, unlabelled.
+    content_type = "application/json" if kind == "discourse" else "text/html"
+    if page.harvested:
+        content_type += "; charset=utf-8"
+    response = domain.Response(
+        request=domain.Request(page.url, kind=request_kind, context=context), url=page.url,
+        status=200, content=page.content, headers={"content-type": content_type},
+    )  # fmt: skip
+    read = sources.adapter_for(source).parse(
+        source, response, now=NOW, memory={}, derived=sources.Derived("UTC")
+    )
+    return f"{kind}" + (f" ({preset})" if preset else ""), list(read.documents)
+
+
+def score(page: Page) -> Score:
+    try:
+        read_by, documents = extract(page)
+    except SourceError as error:
+        result = Score(page, "refused")
+        result.problems.append(f"refused: {error}")
+        return result
+    result = Score(page, read_by, found=len(documents))
+    if len(documents) != len(page.expected):
+        result.problems.append(f"{len(documents)} items, expected {len(page.expected)}")
+    links = [d.url for d in documents]
+    distinct = len(set(links)) == len(links)
+    for number, (document, expected) in enumerate(zip(documents, page.expected, strict=False)):
+        wrong = _differences(page, document, expected, distinct_links=distinct)
+        if wrong:
+            result.problems.append(f"item {number + 1}: " + "; ".join(wrong))
+        else:
+            result.correct += 1
+    return result
+
+
+def _differences(
+    page: Page, document: domain.Document, expected: Mapping[str, Any], *, distinct_links: bool
+) -> list[str]:
+    wrong = []
+    if (document.author or "") != (expected.get("author") or ""):
+        wrong.append(f"author {document.author!r}, expected {expected.get('author')!r}")
+    if not _same_date(page, document.published_at, expected.get("date_iso")):
+        wrong.append(f"date {document.published_at}, expected {expected.get('date_iso')}")
+    if not _same_link(page, document.url, expected.get("permalink"), distinct=distinct_links):
+        wrong.append(f"permalink {document.url}, expected {expected.get('permalink')}")
+    start = "".join((expected.get("text_start") or "").split())[:40]
+    ours = "".join(document.text.split())
+    if start and not ours.startswith(start):
+        wrong.append(f"text {document.text[:60]!r}, expected {expected.get('text_start')!r}")
+    if expected.get("rating") is not None:
+        best = expected.get("best_rating") or 5.0
+        want = round(float(expected["rating"]) / float(best) * 5, 2)
+        if document.rating is None or abs(document.rating - want) > 0.01:
+            wrong.append(f"rating {document.rating}, expected {want} of 5")
+    return wrong
+
+
+def _same_date(page: Page, found: datetime | None, expected: str | None) -> bool:
+    if expected is None:
+        return True  # relative or unknown: the corpus cannot say
+    if found is None:
+        return False
+    if len(expected) == 10:  # a day: compared in the page's zone (UTC if it states none)
+        return found.astimezone(page.offset or UTC).date().isoformat() == expected
+    wanted = datetime.fromisoformat(expected.replace("Z", "+00:00"))
+    if wanted.tzinfo is None:  # the visible text, in the zone the page states, if any
+        wanted = wanted.replace(tzinfo=page.offset or UTC)
+    return abs(found - wanted) < timedelta(minutes=1)
+
+
+def _same_link(page: Page, found: str, expected: str | None, *, distinct: bool) -> bool:
+    if expected is None:
+        return True
+    ours, theirs = selectors.without_session(found), selectors.without_session(expected)
+    if ours == theirs or selectors.permalink_key(ours) == selectors.permalink_key(theirs):
+        return True
+    a, b = urlsplit(ours), urlsplit(theirs)
+    if a.fragment and a.fragment == b.fragment and a.path == b.path:
+        return True  # two links to one post (phpBB's title and byline links)
+    # No per-item link on the page: the corpus chose an anchor; any distinct link will do.
+    return theirs.split("#")[0] == page.url and distinct
+
+
+def table(scores: list[Score]) -> str:
+    """The README's table: engine x version, pages, items expected, items right."""
+    lines = [
+        "| engine | version | pages | right pages | items | items right | read with |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    groups: dict[tuple[str, str], list[Score]] = {}
+    for found in scores:
+        groups.setdefault((found.page.engine, found.page.version or "–"), []).append(found)
+    for (engine, version), members in sorted(groups.items()):
+        items = sum(len(s.page.expected) for s in members)
+        lines.append(
+            f"| {engine} | {version} | {len(members)} | {sum(s.right for s in members)} | "
+            f"{items} | {sum(s.correct for s in members)} | "
+            f"{members[0].read_by or 'no preset yet'} |"
+        )
+    total = sum(len(s.page.expected) for s in scores)
+    lines.append(
+        f"| **all** | | {len(scores)} | {sum(s.right for s in scores)} | {total} | "
+        f"{sum(s.correct for s in scores)} | |"
+    )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", action="store_true", help="Say what is wrong, item by item.")
+    arguments = parser.parse_args()
+    scores = [score(page) for page in pages()]
+    print(table(scores))
+    if arguments.items:
+        for found in scores:
+            if not found.right and found.read_by:
+                print(f"\n{found.page.file} ({found.read_by}):")
+                for problem in found.problems[:8]:
+                    print(f"  {problem}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""Every item on every real page in tests/golden/real/ is extracted as a person sees it.
+
+The scoring is in tests/real_pages.py (the corpus README's rules). Pages that today's
+presets do not read yet are strict expected failures, each with what it lacks: when one
+starts passing, the mark must go, and the README table (`python -m tests.real_pages`)
+is measured again. The expected values are never changed to fit the extractor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from monitor import domain
+from tests import real_pages
+
+NO_PRESET = "no preset reads this engine yet"
+KNOWN_GAPS = {
+    "pages/bbpress/shift.ms-cbd-oil.harvest.json": NO_PRESET,
+    "pages/comments/backenmachtgluecklich.de-zitronenkuchen.html": NO_PRESET,
+    "pages/comments/dietagespresse.com-halloween.html": NO_PRESET,
+    "pages/comments/gormulus.wordpress.com-durfen.html": NO_PRESET,
+    "pages/comments/mtb-news.de-tubeless.html": NO_PRESET,
+    "pages/comments/netzpolitik.org-abmahnungen.html": NO_PRESET,
+    "pages/comments/oekonomenstimme.org-keynes.html": NO_PRESET,
+    "pages/comments/spektrum.de-engelbart.html": NO_PRESET,
+    "pages/comments/theoriginalcopy.de-baby.html": NO_PRESET,
+    "pages/comments/uebermedien.de-israel.html": NO_PRESET,
+    "pages/custom/amsel.de-ms-forum.harvest.json": NO_PRESET,
+    "pages/custom/hifi-forum.de-84-87.harvest.json": NO_PRESET,
+    "pages/custom/mactechnews.de-appstore.html": NO_PRESET,
+    "pages/custom/nairaland-5813456.harvest.json": NO_PRESET,
+    "pages/custom/paradisi.de-parkinson-120167.harvest.json": NO_PRESET
+    + " (schema.org Question/Answer microdata)",
+    "pages/discourse/blizzard-transfer.harvest.json": NO_PRESET + " (Discourse's HTML view)",
+    "pages/discourse/criticalfallibilism-t2144-posts.json": "the author is the username a "
+    "reader sees first, not the full name",
+    "pages/fluxbb/archlinux-thunderbolt.harvest.json": NO_PRESET,
+    "pages/forumotion/wolfsrebellen-regeln.html": NO_PRESET,
+    "pages/insided/kaspersky-rootkit.harvest.json": NO_PRESET,
+    "pages/invision/neowin-1393830.harvest.json": "an advertising block dressed as a post; "
+    "the author's rank and post count read as the name",
+    "pages/inyoka/ubuntuusers.de-login-schleife.harvest.json": NO_PRESET,
+    "pages/phorum/angelman-asa.harvest.json": NO_PRESET,
+    "pages/phpbb/airliners.net-1437935.harvest.json": "phpBB 3.1 style: the date only as "
+    "byline text, the permalink in the post heading",
+    "pages/phpbb/maladiesraresinfo-post11011.harvest.json": "phpBB 3.0 style: author and "
+    "date as byline text, SEO permalinks",
+    "pages/phpbb/openoffice-63160.harvest.json": "phpBB 3.0: the date only as byline text, "
+    "the author outside .username",
+    "pages/reviews/emmikochteinfach.html": "ratings in WP Recipe Maker comments, not JSON-LD",
+    "pages/reviews/recept.se.html": "half of the JSON-LD reviews; dates not read",
+    "pages/reviews/rezeptwelt.html": "a login box beside the reviews is taken for a login wall",
+    "pages/reviews/trustpilot-gousto.html": "a single-review page of a review portal",
+    "pages/smf/bpdfamily.harvest.json": "SMF 1.1: the guest login box is taken for a login wall",
+    "pages/vanilla/bitdefender-81455.harvest.json": NO_PRESET,
+    "pages/vbulletin/drwindows.de-problemloesungen.harvest.json": "vBulletin 4 postbitim: no "
+    "span.date; an ad slot read as a post",
+    "pages/vbulletin/futura-sciences-moderateurs.harvest.json": "ads dressed as posts; "
+    "day-first dates read month-first",
+    "pages/vbulletin/skyscraperpage-242327.harvest.json": "vBulletin 3.8: the guest login "
+    "box is taken for a login wall",
+    "pages/xenforo/digitalfernsehen.de-df-hilferuf.harvest.json": "XenForo 1 markup",
+    "pages/xenforo/uhrforum.de-yema.harvest.json": "XenForo 2.0/2.1: the date attribute",
+}
+
+
+def _cases() -> list[object]:
+    cases = []
+    for page in real_pages.pages():
+        gap = KNOWN_GAPS.get(page.file)
+        marks = [pytest.mark.xfail(reason=gap, strict=True)] if gap else []
+        cases.append(pytest.param(page, id=page.file.removeprefix("pages/"), marks=marks))
+    return cases
+
+
+def test_every_page_of_the_corpus_is_scored() -> None:
+    files = {page.file for page in real_pages.pages()}
+    assert len(files) == 41
+    assert set(KNOWN_GAPS) <= files
+
+
+@pytest.mark.parametrize("page", _cases())
+def test_every_item_of_a_real_page_is_extracted(page: real_pages.Page) -> None:
+    scored = real_pages.score(page)
+    assert scored.problems == []
+    assert scored.right
+
+
+def test_the_scoring_sees_a_wrong_author_date_link_text_and_rating() -> None:
+    """The comparison can fail: each field of a right item, changed, is reported."""
+    page = next(p for p in real_pages.pages() if p.file.endswith("keytomylime_1.html"))
+    _, documents = real_pages.extract(page)
+    right, expected = next(
+        (document, item) for document, item in zip(documents, page.expected, strict=True)
+        if item.get("text_start") and item.get("rating") is not None
+    )  # fmt: skip
+    assert real_pages._differences(page, right, expected, distinct_links=True) == []
+    later = right.published_at and right.published_at.replace(year=right.published_at.year + 1)
+    for changed, field in [
+        (right._replace(author="someone else"), "author"),
+        (right._replace(published_at=later), "date"),
+        (right._replace(text="Something else entirely, from the first word on."), "text"),
+        (right._replace(rating=1.0 if right.rating != 1.0 else 2.0), "rating"),
+    ]:
+        wrong = real_pages._differences(page, changed, expected, distinct_links=True)
+        assert [problem.split()[0] for problem in wrong] == [field]
+    linked = replace(page, url="https://elsewhere.example/")
+    other = domain.Document(**{**right._asdict(), "url": "https://elsewhere.example/x"})
+    expected_link = {**expected, "permalink": "https://shop.example/review/1"}
+    wrong = real_pages._differences(linked, other, expected_link, distinct_links=True)
+    assert [problem.split()[0] for problem in wrong] == ["permalink"]
