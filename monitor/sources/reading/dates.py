@@ -10,6 +10,11 @@ dates count back from `now` (the crawl's time, passed in: this module never read
 clock). An unreadable date is None, never an exception: the caller decides what to do
 (the pipeline falls back to the time it first saw the item).
 
+A date may stand inside other text, as in a byline that holds the author too ("von
+kletterfan » Mi 2. Dez 2026, 13:59", "« Reply #1 on: December 02, 2026, 01:59:12 PM »"):
+when the whole does not read as a date, each part between the separators engines put
+there (» « | • ·) is tried, the last first.
+
 The ISO, timestamp and numeric forms are read with a regular expression: they are what
 most engines emit, and dateparser costs about 2 ms a call. Whatever reaches dateparser is
 cached per (text, now, zone, languages), so a page of "Heute, …" dates is cheap too.
@@ -38,8 +43,16 @@ _GERMAN_NUMERIC = re.compile(
     re.IGNORECASE,
 )
 # Words around a date that dateparser does not know and that carry no date.
-_NOISE = re.compile(r"\b(?:Uhr|posted|verfasst|geschrieben|am|on)\b\.?|[»«|]", re.IGNORECASE)
+# German "am" ("am 20. August") is noise; English "am" after a time ("12:38 am") is not.
+_NOISE = re.compile(
+    r"\b(?:Uhr|posted|verfasst|geschrieben|on)\b\.?|(?<!\d\d )(?<!\d\d)\bam\b\.?|[»«|]",
+    re.IGNORECASE,
+)
 _SPACES = re.compile(r"\s+")
+# What bylines put between the author, the date and the rest.
+_SEPARATORS = re.compile(r"\s*[»«|•·]\s*")
+# "Reply #3 on:", "Antwort #3 am:" before a date (SMF).
+_REPLY_NUMBER = re.compile(r"\b(?:reply|antwort)\s*#\d+\s*(?:on|am)?\s*:?", re.IGNORECASE)
 # Dates before the web or far in the future are misreadings, not dates.
 _EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 _FUTURE_SLACK = timedelta(days=2)
@@ -56,14 +69,31 @@ def parse(
 
     `now` must be aware; `timezone` is an IANA name (UTC when None or unknown).
     """
+    zone = _zone(timezone)
+    found = _whole(value, now, zone, tuple(languages))
+    if found is not None:
+        return found
+    parts = [part for part in _SEPARATORS.split(value) if part.strip()]
+    if len(parts) < 2 and not _REPLY_NUMBER.search(value):
+        return None
+    for part in reversed(parts):
+        found = _whole(_REPLY_NUMBER.sub(" ", part), now, zone, tuple(languages))
+        if found is not None:
+            return found
+    return None
+
+
+def _whole(
+    value: str, now: datetime, zone: ZoneInfo, languages: tuple[str, ...]
+) -> datetime | None:
+    """`value` read as one date, or None."""
     cleaned = _SPACES.sub(" ", value.replace("\u00a0", " ")).strip()
     if not cleaned:
         return None
-    zone = _zone(timezone)
     found = _fast(cleaned, zone)
     if found is None:
         local_now = now.astimezone(zone).replace(tzinfo=None)
-        found = _dateparser(cleaned, local_now, zone.key, tuple(languages))
+        found = _dateparser(cleaned, local_now, zone.key, languages)
     if found is None or not _EARLIEST <= found <= now + _FUTURE_SLACK:
         return None
     return found

@@ -34,6 +34,13 @@ BERLIN = "Europe/Berlin"
         ("2024-03-15T10:48:31.512Z", "2024-03-15T10:48:31.512000+00:00"),
         ("2009-08-20 14:30", "2009-08-20T12:30:00+00:00"),  # no zone: the source's
         ("1672910430", "2023-01-05T09:20:30+00:00"),  # Unix time, as in data-time
+        ("Tue Mar 12, 2024 12:38 am", "2024-03-11T23:38:00+00:00"),  # am is a meridiem here
+        ("am 12. März 2024 um 00:38", "2024-03-11T23:38:00+00:00"),  # and a word here
+        # Inside a byline, beside the author (phpBB 3.0/3.1, SMF).
+        ("von kletterfan » Di 12. Mär 2024, 13:59", "2024-03-12T12:59:00+00:00"),
+        ("by hikerjoe » Tue Mar 12, 2024 9:14 pm", "2024-03-12T20:14:00+00:00"),
+        ("« Reply #1 on: March 12, 2024, 01:59:12 PM »", "2024-03-12T12:59:12+00:00"),
+        ("« Antwort #3 am: 12. März 2024, 13:59:12 »", "2024-03-12T12:59:12+00:00"),
     ],
 )
 def test_reads_absolute_and_relative_dates(written: str, expected: str) -> None:
@@ -47,7 +54,10 @@ def test_time_zone_defaults_to_utc() -> None:
     assert dates.parse("20.08.2009, 14:30", now=NOW) == datetime(2009, 8, 20, 14, 30, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("written", ["", "   ", "quatsch", "32.13.2009", "Beiträge: 213"])
+@pytest.mark.parametrize(
+    "written",
+    ["", "   ", "quatsch", "32.13.2009", "Beiträge: 213", "Jacke » kaputt", "by someone » | «"],
+)
 def test_unreadable_dates_are_none(written: str) -> None:
     assert dates.parse(written, now=NOW, timezone=BERLIN) is None
 
