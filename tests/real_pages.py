@@ -5,8 +5,9 @@ The pages and their hand-checked items are in tests/golden/real/ (copied unchang
 project's real-page corpus; `expected.json` records where each page comes from, and the
 README beside it the rules its values follow). Each page is read the way a source would
 read it today: the source type and preset its engine calls for (`PRESETS`), the page's own
-URL as the base, UTC as the source's time zone unless the page states another. A page
-whose engine has no preset yet is read by nothing, and counts no item.
+URL as the base, its language, and as the time zone the one the page states (UTC when it
+states none), as an admin would configure the source. A page whose engine has no preset
+yet is read by nothing, and counts no item.
 
 An item is correct when, in page order, each of these holds (the corpus README's rules):
 author equal; the date equal to the minute (to the day for a date-only value, as an
@@ -70,6 +71,7 @@ class Page:
     content: bytes
     expected: tuple[Mapping[str, Any], ...]
     offset: timezone | None  # the time zone the page states, if it states one
+    language: str | None
     harvested: bool  # the page came as text in a harvest JSON, not as the bytes served
 
     @property
@@ -104,7 +106,7 @@ def pages() -> tuple[Page, ...]:
             file=entry["file"], engine=entry["engine"], version=entry.get("version"),
             kind=entry["kind"], url=entry["source"]["url"], content=content,
             expected=tuple(entry["items"]), offset=_stated_offset(entry.get("timezone")),
-            harvested=entry["file"].endswith(".harvest.json"),
+            harvested=entry["file"].endswith(".harvest.json"), language=entry.get("language"),
         ))  # fmt: skip
     return tuple(found)
 
@@ -120,6 +122,12 @@ def _stated_offset(described: str | None) -> timezone | None:
     return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
 
 
+def _zone_name(offset: timezone | None) -> str:
+    """The IANA name of a whole-hour offset ("Etc/GMT-2" is UTC+2: the sign is POSIX's)."""
+    hours = int((offset.utcoffset(None) if offset else timedelta()).total_seconds() // 3600)
+    return "UTC" if hours == 0 else f"Etc/GMT{-hours:+d}"
+
+
 def extract(page: Page) -> tuple[str | None, list[domain.Document]]:
     """What today's code reads from `page`: (how it was read, the documents)."""
     chosen = PRESETS.get((page.family, page.kind))
@@ -129,6 +137,8 @@ def extract(page: Page) -> tuple[str | None, list[domain.Document]]:
         return None, []
     kind, preset = chosen
     fields: dict[str, Any] = {"type": kind, "name": "real page", "url": page.url}
+    if page.language:
+        fields["language"] = page.language
     if preset:
         fields["preset"] = preset
     source = _SOURCE.validate_python(fields)
@@ -144,7 +154,7 @@ def extract(page: Page) -> tuple[str | None, list[domain.Document]]:
         status=200, content=page.content, headers={"content-type": content_type},
     )  # fmt: skip
     read = sources.adapter_for(source).parse(
-        source, response, now=NOW, memory={}, derived=sources.Derived("UTC")
+        source, response, now=NOW, memory={}, derived=sources.Derived(_zone_name(page.offset))
     )
     return f"{kind}" + (f" ({preset})" if preset else ""), list(read.documents)
 

@@ -219,11 +219,25 @@ def check_wall(tree: LexborHTMLParser, response: domain.Response, *, what: str) 
             f"{response.url} served a 'no permission' page instead of {what}: the board hides "
             "this area from guests; monitor reads only public pages"
         )
-    if tree.css_first("form input[type=password]") is not None:
+    if tree.css_first("form input[type=password]") is not None and not _readable_beyond_forms(tree):
         raise SourceError(
             f"{response.url} served a login page instead of {what}: the board needs an "
             "account; monitor reads only public pages, so pick a public board or forum"
         )
+
+
+# A page with this much text outside its forms is content with a login box beside it (many
+# boards put one in the header for guests), not a login wall, whose text is the form and a
+# line or two around it, menus and footer included.
+_READABLE = 3000
+
+
+def _readable_beyond_forms(tree: LexborHTMLParser) -> bool:
+    body = tree.body
+    if body is None:
+        return False
+    in_forms = sum(len(inline_text(form)) for form in body.css("form"))
+    return len(inline_text(body)) - in_forms > _READABLE
 
 
 # --- identity ------------------------------------------------------------------------

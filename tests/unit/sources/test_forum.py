@@ -247,6 +247,22 @@ def test_a_guest_login_box_beside_posts_is_no_wall() -> None:
     assert len(parse(source(), content, kind="thread").documents) == 2
 
 
+def test_a_login_box_beside_posts_a_preset_misses_is_no_wall_but_a_warning() -> None:
+    """The posts are there (a page full of text) but the selector misses them: the preset
+    does not fit, which is a warning about the page, not a board that needs an account."""
+    posts = b"".join(
+        b"<div class='beitrag'><p>" + b"Die Br\xc3\xbchgruppe quietscht seit Wochen. " * 12
+        + b"</p></div>" for _ in range(8)
+    )  # fmt: skip
+    content = LOGIN.replace(b"</div></body>", posts + b"</div></body>")
+    page = parse(source(), content, kind="thread")
+    assert page.documents == ()
+    assert page.empty
+    assert page.warnings == (
+        "selector item ('div.post') matched nothing on a page that is not a login wall",
+    )
+
+
 def test_a_selector_that_matches_nothing_is_a_plain_warning() -> None:
     page = parse(source(selectors={"item": "div.beitrag"}), thread_page(), kind="thread")
     assert page.documents == ()
@@ -262,10 +278,23 @@ def test_unreadable_dates_give_one_stable_warning() -> None:
     assert all(d.published_at is None for d in page.documents)  # the pipeline's first-seen
 
 
-def test_a_date_selector_that_finds_nothing_in_any_post_says_where_to_look() -> None:
-    # A 3.0/3.1-era style writes the date as text, without <time datetime>.
+def test_a_board_that_writes_dates_as_byline_text_is_read_by_the_preset() -> None:
+    # A 3.0/3.1-era style writes the date as text in the byline, without <time datetime>.
     page_without = thread_page().replace(b" datetime=", b" data-x=")
-    page = parse(source(), page_without, kind="thread", context="depth=2")
+    read = parse(source(), page_without, kind="thread", context="depth=2")
+    assert read.warnings == ()
+    with_attribute = parse(source(), thread_page(), kind="thread", context="depth=2")
+    shown = [d.published_at for d in read.documents]  # the text has no seconds
+    assert all(shown)
+    assert shown == [
+        d.published_at.replace(second=0) for d in with_attribute.documents if d.published_at
+    ]
+
+
+def test_a_date_selector_that_finds_nothing_in_any_post_says_where_to_look() -> None:
+    page_without = thread_page().replace(b" datetime=", b" data-x=")
+    only_attribute = source(selectors={"date": "p.author time@datetime"})
+    page = parse(only_attribute, page_without, kind="thread", context="depth=2")
     (warning,) = page.warnings
     assert "selector date ('p.author time@datetime') found no date in any post" in warning
     assert "'p.author time'" in warning

@@ -43,24 +43,19 @@ KNOWN_GAPS = {
     "the author's rank and post count read as the name",
     "pages/inyoka/ubuntuusers.de-login-schleife.harvest.json": NO_PRESET,
     "pages/phorum/angelman-asa.harvest.json": NO_PRESET,
-    "pages/phpbb/airliners.net-1437935.harvest.json": "phpBB 3.1 style: the date only as "
-    "byline text, the permalink in the post heading",
-    "pages/phpbb/maladiesraresinfo-post11011.harvest.json": "phpBB 3.0 style: author and "
-    "date as byline text, SEO permalinks",
-    "pages/phpbb/openoffice-63160.harvest.json": "phpBB 3.0: the date only as byline text, "
-    "the author outside .username",
+    "pages/phpbb/maladiesraresinfo-post11011.harvest.json": "French dates where 'Mar' is "
+    "both Tuesday and March",
     "pages/reviews/emmikochteinfach.html": "ratings in WP Recipe Maker comments, not JSON-LD",
     "pages/reviews/recept.se.html": "half of the JSON-LD reviews; dates not read",
-    "pages/reviews/rezeptwelt.html": "a login box beside the reviews is taken for a login wall",
+    "pages/reviews/rezeptwelt.html": "reviews in microdata without itemprop=review",
     "pages/reviews/trustpilot-gousto.html": "a single-review page of a review portal",
-    "pages/smf/bpdfamily.harvest.json": "SMF 1.1: the guest login box is taken for a login wall",
+    "pages/smf/bpdfamily.harvest.json": "SMF 1.1 markup",
     "pages/vanilla/bitdefender-81455.harvest.json": NO_PRESET,
     "pages/vbulletin/drwindows.de-problemloesungen.harvest.json": "vBulletin 4 postbitim: no "
     "span.date; an ad slot read as a post",
     "pages/vbulletin/futura-sciences-moderateurs.harvest.json": "ads dressed as posts; "
     "day-first dates read month-first",
-    "pages/vbulletin/skyscraperpage-242327.harvest.json": "vBulletin 3.8: the guest login "
-    "box is taken for a login wall",
+    "pages/vbulletin/skyscraperpage-242327.harvest.json": "vBulletin 3.8 markup",
     "pages/xenforo/digitalfernsehen.de-df-hilferuf.harvest.json": "XenForo 1 markup",
     "pages/xenforo/uhrforum.de-yema.harvest.json": "XenForo 2.0/2.1: the date attribute",
 }
