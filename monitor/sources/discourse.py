@@ -213,7 +213,8 @@ def _document(
         url=url,
         title=title,
         text=body,
-        author=str(post.get("name") or post.get("username") or "") or None,
+        # The username, as Discourse shows it first (the full name beside it is optional).
+        author=str(post.get("username") or post.get("name") or "") or None,
         published_at=published,
         language=source.language,
     )

@@ -34,8 +34,6 @@ KNOWN_GAPS = {
     "pages/custom/paradisi.de-parkinson-120167.harvest.json": NO_PRESET
     + " (schema.org Question/Answer microdata)",
     "pages/discourse/blizzard-transfer.harvest.json": NO_PRESET + " (Discourse's HTML view)",
-    "pages/discourse/criticalfallibilism-t2144-posts.json": "the author is the username a "
-    "reader sees first, not the full name",
     "pages/fluxbb/archlinux-thunderbolt.harvest.json": NO_PRESET,
     "pages/forumotion/wolfsrebellen-regeln.html": NO_PRESET,
     "pages/insided/kaspersky-rootkit.harvest.json": NO_PRESET,
