@@ -247,7 +247,7 @@ def _thread_page(
         context.title
     )
     reader = _PostReader(source, response.url, title, now, timezone)
-    documents = tuple(reader.read(item) for item in items)
+    documents = tuple(document for item in items if (document := reader.read(item)))
     requests = _thread_requests(source, response, tree, context)
     remember = ((context.thread, context.marker),) if context.thread and context.marker else ()
     return domain.Page(
@@ -294,13 +294,17 @@ class _PostReader:
         self.dated = self.undated = 0  # posts whose date was looked for; found nothing
         self.unlinked = 0
 
-    def read(self, item: LexborNode) -> domain.Document:
-        author = self.author.first(item) if self.author else None
-        published = self._date(item)
-        rating_text = self.rating.first(item) if self.rating else None
+    def read(self, item: LexborNode) -> domain.Document | None:
+        """The post `item` holds; None for an element dressed as a post that holds none
+        (an ad slot between posts, a placeholder): no text, no date, no link of its own."""
         body_node = self.body.first_node(item)
         body = selectors.body_text(body_node, self.chosen.quote) if body_node is not None else ""
         link = self.permalink.first(item)
+        if not body and not link and not (self.date and self.date.first(item)):
+            return None
+        author = self.author.first(item) if self.author else None
+        published = self._date(item)
+        rating_text = self.rating.first(item) if self.rating else None
         url = selectors.absolute(self.page_url, link) if link else None
         if url:
             key = selectors.permalink_key(url)

@@ -148,7 +148,17 @@ def body_text(node: LexborNode, quote: str | None) -> str:
         for element in node.css(quotes):
             element.decompose()
     text.mark_lines(node)
-    return _tidy(node.text(deep=True, separator=""))
+    body = _tidy(node.text(deep=True, separator=""))
+    label, _, rest = body.partition("\n")
+    # An ad slot's label ("Anzeige") opening the body: the ad itself is injected by script.
+    return rest if label.casefold() in _AD_LABELS else body
+
+
+# The words an ad slot is labelled with, as a line of its own.
+_AD_LABELS = frozenset({
+    "anzeige", "werbung", "advertisement", "advertising", "sponsored", "publicité",
+    "annonce", "reklame",
+})  # fmt: skip
 
 
 @lru_cache(maxsize=256)

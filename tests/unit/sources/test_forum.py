@@ -263,6 +263,27 @@ def test_a_login_box_beside_posts_a_preset_misses_is_no_wall_but_a_warning() -> 
     )
 
 
+def test_an_ad_slot_dressed_as_a_post_is_no_post() -> None:
+    """No text, no date, no link of its own: an ad between posts (Invision, vBulletin)."""
+    ad = (
+        b'<div id="p999" class="post has-profile"><div class="postbody"><p class="author">'
+        b'</p><div class="content"><script>ads()</script></div></div></div>'
+    )
+    content = thread_page().replace(b"</body>", ad + b"</body>")
+    documents = parse(source(), content, kind="thread").documents
+    assert len(documents) == 2
+    assert all(d.text for d in documents)
+
+
+def test_an_ad_label_opening_a_post_is_not_its_text() -> None:
+    content = thread_page().replace(
+        b'<div class="content">', b'<div class="content"><div>Anzeige</div>', 1
+    )
+    first = parse(source(), content, kind="thread").documents[0]
+    assert not first.text.startswith("Anzeige")
+    assert first.text == parse(source(), thread_page(), kind="thread").documents[0].text
+
+
 def test_a_selector_that_matches_nothing_is_a_plain_warning() -> None:
     page = parse(source(selectors={"item": "div.beitrag"}), thread_page(), kind="thread")
     assert page.documents == ()

@@ -37,8 +37,8 @@ KNOWN_GAPS = {
     "pages/fluxbb/archlinux-thunderbolt.harvest.json": NO_PRESET,
     "pages/forumotion/wolfsrebellen-regeln.html": NO_PRESET,
     "pages/insided/kaspersky-rootkit.harvest.json": NO_PRESET,
-    "pages/invision/neowin-1393830.harvest.json": "an advertising block dressed as a post; "
-    "the author's rank and post count read as the name",
+    "pages/invision/neowin-1393830.harvest.json": "the author's badge and post count are "
+    "read as part of the name",
     "pages/inyoka/ubuntuusers.de-login-schleife.harvest.json": NO_PRESET,
     "pages/phorum/angelman-asa.harvest.json": NO_PRESET,
     "pages/phpbb/maladiesraresinfo-post11011.harvest.json": "French dates where 'Mar' is "
@@ -50,12 +50,10 @@ KNOWN_GAPS = {
     "pages/smf/bpdfamily.harvest.json": "SMF 1.1 markup",
     "pages/vanilla/bitdefender-81455.harvest.json": NO_PRESET,
     "pages/vbulletin/drwindows.de-problemloesungen.harvest.json": "vBulletin 4 postbitim: no "
-    "span.date; an ad slot read as a post",
-    "pages/vbulletin/futura-sciences-moderateurs.harvest.json": "ads dressed as posts; "
-    "day-first dates read month-first",
+    "span.date; bodies cut short by the re-serialized markup",
+    "pages/vbulletin/futura-sciences-moderateurs.harvest.json": "ad items with a date; "
+    "day-first dates read month-first; no per-post link but the element id",
     "pages/vbulletin/skyscraperpage-242327.harvest.json": "vBulletin 3.8 markup",
-    "pages/xenforo/digitalfernsehen.de-df-hilferuf.harvest.json": "XenForo 1 markup",
-    "pages/xenforo/uhrforum.de-yema.harvest.json": "XenForo 2.0/2.1: the date attribute",
 }
 
 
