@@ -49,6 +49,8 @@ _NOISE = re.compile(
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"\s+")
+# "13h16", as French boards write the time.
+_FRENCH_TIME = re.compile(r"\b(\d{1,2})h(\d{2})\b")
 # What bylines put between the author, the date and the rest.
 _SEPARATORS = re.compile(r"\s*[»«|•·]\s*")
 # "Reply #3 on:", "Antwort #3 am:" before a date (SMF).
@@ -132,8 +134,10 @@ def _iso(value: str, zone: ZoneInfo) -> datetime | None:
 def _dateparser(
     value: str, local_now: datetime, zone: str, languages: tuple[str, ...]
 ) -> datetime | None:
-    cleaned = _SPACES.sub(" ", _NOISE.sub(" ", value)).strip(" ,-:")
+    cleaned = _SPACES.sub(" ", _NOISE.sub(" ", _FRENCH_TIME.sub(r"\1:\2", value))).strip(" ,-:")
     settings = {
+        # "10/05/2006" is the 10th of May everywhere but in American English.
+        "DATE_ORDER": "MDY" if languages[:1] == ("en",) else "DMY",
         "RELATIVE_BASE": local_now,
         "TIMEZONE": zone,
         "TO_TIMEZONE": "UTC",

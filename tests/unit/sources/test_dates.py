@@ -50,6 +50,22 @@ def test_reads_absolute_and_relative_dates(written: str, expected: str) -> None:
     assert found.tzinfo == UTC
 
 
+@pytest.mark.parametrize(
+    ("written", "languages", "expected"),
+    [
+        ("10/05/2006, 13h16", ("fr", "en"), "2006-05-10T13:16:00+00:00"),
+        ("10/05/2006 13:16", ("de", "en"), "2006-05-10T13:16:00+00:00"),
+        ("10/05/2006 1:16 pm", ("en",), "2006-10-05T13:16:00+00:00"),
+    ],
+)
+def test_slashed_dates_are_day_first_except_in_english(
+    written: str, languages: tuple[str, ...], expected: str
+) -> None:
+    found = dates.parse(written, now=NOW, timezone="UTC", languages=languages)
+    assert found is not None
+    assert found.isoformat() == expected
+
+
 def test_time_zone_defaults_to_utc() -> None:
     assert dates.parse("20.08.2009, 14:30", now=NOW) == datetime(2009, 8, 20, 14, 30, tzinfo=UTC)
 
