@@ -160,23 +160,28 @@ def test_try_says_when_the_date_selector_misses_and_tries_another_with_selector(
     newest = medical.posts[-1]
     stamp = f"{newest.at.astimezone(BERLIN):%Y-%m-%d %H:%M}"
 
+    # The preset reads the date from the byline's text when there is no <time datetime>.
     plain = run_monitor("try", "--preset", "phpbb", url, "--pages", "2", cwd=tmp_path,
                         **LOOPBACK, **WIDE)  # fmt: skip
-    tried = run_monitor("try", "--preset", "phpbb", url, "--pages", "2", "--selector",
-                        "date=p.author time", cwd=tmp_path, **LOOPBACK, **WIDE)  # fmt: skip
+    # A selector that only takes the attribute finds none, and says where to look.
+    only_attribute = run_monitor("try", "--preset", "phpbb", url, "--pages", "2", "--selector",
+                                 "date=p.author time@datetime", cwd=tmp_path, **LOOPBACK,
+                                 **WIDE)  # fmt: skip
     wrong = run_monitor("try", "--preset", "phpbb", url, "--selector", "datum=p.author time",
                         cwd=tmp_path, **LOOPBACK, **WIDE)  # fmt: skip
 
     assert plain.returncode == 0, plain.stdout + plain.stderr
     (line,) = [line for line in plain.stdout.splitlines() if board.permalink(newest) in line]
+    assert stamp in line
+    assert "found no date" not in plain.stdout
+    assert only_attribute.returncode == 0, only_attribute.stdout + only_attribute.stderr
+    (line,) = [
+        line for line in only_attribute.stdout.splitlines() if board.permalink(newest) in line
+    ]
     assert "no date" in line
     assert "selector date ('p.author time@datetime') found no date in any post" in flat(
-        plain.stdout
+        only_attribute.stdout
     )
-    assert tried.returncode == 0, tried.stdout + tried.stderr
-    (line,) = [line for line in tried.stdout.splitlines() if board.permalink(newest) in line]
-    assert stamp in line
-    assert "found no date" not in tried.stdout
     assert wrong.returncode == 2
     assert "selectors.datum: Extra inputs are not permitted" in wrong.stderr
     assert not (tmp_path / "data").exists()
