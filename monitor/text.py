@@ -49,6 +49,43 @@ def mark_lines(node: LexborNode) -> None:
         element.insert_after("\n")
 
 
+_INVISIBLE_NAMES = frozenset(_INVISIBLE)
+_BREAKING_NAMES = frozenset(name.strip() for name in _BLOCKS.split(","))
+
+
+def inline_text(node: LexborNode) -> str:
+    """The text of `node` on one line, as a reader sees it: inline elements run together
+    ("<b>+</b>Raze" is "+Raze"), text in another block than the text before it (or after
+    a line break) is another word, what a reader never sees is left out. The tree is not
+    changed."""
+    parts: list[str] = []
+    block_before: int | None = None
+    for element in node.traverse(include_text=True):
+        if element.tag == "br":
+            parts.append(" ")
+        if element.tag != "-text":
+            continue
+        parent = element.parent
+        if parent is not None and parent.tag in _INVISIBLE_NAMES:
+            continue
+        block = _block_of(element, node)
+        if block != block_before:
+            parts.append(" ")
+            block_before = block
+        parts.append(element.text_content or "")
+    return " ".join("".join(parts).split())
+
+
+def _block_of(text_node: LexborNode, root: LexborNode) -> int:
+    """The memory id of the nearest block element holding `text_node` within `root`."""
+    element = text_node.parent
+    while element is not None and element.mem_id != root.mem_id:
+        if element.tag in _BREAKING_NAMES:
+            return element.mem_id
+        element = element.parent
+    return root.mem_id
+
+
 def tidy(text: str) -> str:
     """Collapse runs of spaces, keep single line breaks, trim both ends."""
     text = _SPACES.sub(" ", text)

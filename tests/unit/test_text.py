@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from monitor import text
 
@@ -52,3 +53,19 @@ def test_one_line_truncates_with_an_ellipsis() -> None:
 
 def test_one_line_keeps_short_text_and_umlauts() -> None:
     assert text.one_line("  Müller   Medical ", 20) == "Müller Medical"
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        ("<h3><span><b>+</b>Raze</span></h3>", "+Raze"),  # inline elements run together
+        ("<h3>von <strong>kletterfan</strong> » Mi</h3>", "von kletterfan » Mi"),
+        ("<h3><div>eins</div><div>zwei</div>drei<br>vier</h3>", "eins zwei drei vier"),
+        ("<h3>Name<script>track()</script><style>b{}</style></h3>", "Name"),
+        ("<h3>  viel \n\t Platz\u00a0 </h3>", "viel Platz"),
+    ],
+)
+def test_inline_text_is_one_line_as_a_reader_sees_it(markup: str, expected: str) -> None:
+    node = LexborHTMLParser(markup).css_first("h3")
+    assert node is not None
+    assert text.inline_text(node) == expected

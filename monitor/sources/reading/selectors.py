@@ -54,7 +54,7 @@ class Selector:
                 continue
             # `_value`, written out: this runs several times for every post of a page.
             if attribute is None:
-                written = _one_line(found.text(deep=True, separator=" "))
+                written = text.inline_text(found)
                 if written:
                     return written
             else:
@@ -131,8 +131,8 @@ def first_node(node: LexborNode, spec: str) -> LexborNode | None:
 
 
 def inline_text(node: LexborNode) -> str:
-    """The element's text on one line (titles, names, dates)."""
-    return _one_line(node.text(deep=True, separator=" "))
+    """The element's text on one line (titles, names, dates): `text.inline_text`."""
+    return text.inline_text(node)
 
 
 def body_text(node: LexborNode, quote: str | None) -> str:

@@ -37,8 +37,6 @@ KNOWN_GAPS = {
     "pages/fluxbb/archlinux-thunderbolt.harvest.json": NO_PRESET,
     "pages/forumotion/wolfsrebellen-regeln.html": NO_PRESET,
     "pages/insided/kaspersky-rootkit.harvest.json": NO_PRESET,
-    "pages/invision/neowin-1393830.harvest.json": "the author's badge and post count are "
-    "read as part of the name",
     "pages/inyoka/ubuntuusers.de-login-schleife.harvest.json": NO_PRESET,
     "pages/phorum/angelman-asa.harvest.json": NO_PRESET,
     "pages/phpbb/maladiesraresinfo-post11011.harvest.json": "French dates where 'Mar' is "
