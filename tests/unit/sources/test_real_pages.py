@@ -45,7 +45,6 @@ KNOWN_GAPS = {
     "pages/reviews/recept.se.html": "half of the JSON-LD reviews; dates not read",
     "pages/reviews/rezeptwelt.html": "reviews in microdata without itemprop=review",
     "pages/reviews/trustpilot-gousto.html": "a single-review page of a review portal",
-    "pages/smf/bpdfamily.harvest.json": "SMF 1.1 markup",
     "pages/vanilla/bitdefender-81455.harvest.json": NO_PRESET,
     "pages/vbulletin/drwindows.de-problemloesungen.harvest.json": "vBulletin 4 postbitim: no "
     "span.date; bodies cut short by the re-serialized markup",
