@@ -46,11 +46,8 @@ KNOWN_GAPS = {
     "pages/reviews/rezeptwelt.html": "reviews in microdata without itemprop=review",
     "pages/reviews/trustpilot-gousto.html": "a single-review page of a review portal",
     "pages/vanilla/bitdefender-81455.harvest.json": NO_PRESET,
-    "pages/vbulletin/drwindows.de-problemloesungen.harvest.json": "vBulletin 4 postbitim: no "
-    "span.date; bodies cut short by the re-serialized markup",
     "pages/vbulletin/futura-sciences-moderateurs.harvest.json": "ad items with a date; "
     "day-first dates read month-first; no per-post link but the element id",
-    "pages/vbulletin/skyscraperpage-242327.harvest.json": "vBulletin 3.8 markup",
 }
 
 
