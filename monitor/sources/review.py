@@ -176,7 +176,7 @@ class _Reader:
                 _name(review.get("reviewBody") or review.get("description")) or ""
             ),
             author=_name(review.get("author")),
-            written_date=_scalar(review.get("datePublished")),
+            written_date=_scalar(review.get("datePublished") or review.get("dateCreated")),
             rating=stars,
         )
 
@@ -218,6 +218,7 @@ class _Reader:
         author: str | None, written_date: str | None, rating: float | None,
     ) -> domain.Document:  # fmt: skip
         published = self._date(written_date)
+        by_day = published is not None and written_date is not None and dates.day_only(written_date)
         url = selectors.absolute(self.page_url, link) if link else None
         if url and url != self.page_url.split("#")[0]:
             key = selectors.permalink_key(url)
@@ -231,7 +232,7 @@ class _Reader:
         return domain.Document(
             key=key, url=url or self.page_url, title=heading or text.one_line(body, 80),
             text=body, author=author, published_at=published, rating=rating,
-            language=self.source.language,
+            language=self.source.language, dated_by_day=by_day,
         )  # fmt: skip
 
     def _date(self, written: str | None) -> datetime | None:

@@ -187,3 +187,12 @@ def test_a_review_without_a_headline_is_titled_in_the_sources_language() -> None
         "Bewertung zu Massageliege ML-7 (Müller Medical)"
     )
     assert parse(english, html).documents[0].title == "Review of Massageliege ML-7 (Müller Medical)"
+
+
+def test_a_review_dated_only_by_date_created_has_that_date() -> None:
+    src = CONFIG.validate_python({"type": "reviews", "name": "shop", "url": URL})
+    html = PRODUCT_JSON_LD.replace('"@id": "#r1",', '"@id": "#r1", "dateCreated": "2024-01-26",')
+    first, second, _ = parse(src, html).documents
+    assert first.published_at is not None
+    assert first.published_at.date().isoformat() == "2024-01-26"
+    assert second.published_at is None
