@@ -121,6 +121,8 @@ class Document(NamedTuple):
     `key` is its identity across crawls, pages and replicas (the canonical permalink, else
     the guid, else a content hash); `url` is where a reader goes to see it. `text` is the
     visible text, HTML already stripped. `rating` is normalised to 0-5 stars.
+    `dated_by_day` says the item names only a day ("01.12.2026"): `published_at` is that
+    day's midnight in the source's time zone, and it is compared as a day, not a moment.
 
     A named tuple rather than a frozen dataclass, as immutable: adapters build one per
     post, and a frozen dataclass's __init__ costs three times as much (bench/extract.py).
@@ -134,6 +136,7 @@ class Document(NamedTuple):
     published_at: datetime | None = None
     rating: float | None = None
     language: str | None = None
+    dated_by_day: bool = False
 
 
 @dataclass(frozen=True, slots=True)

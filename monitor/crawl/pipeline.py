@@ -246,7 +246,13 @@ class _Baseline:
     unchanged: frozenset[str] = frozenset()  # this crawl's matches met before, same text
 
     def alertable(self, document: domain.Document, brand: str) -> bool:
-        if document.published_at is not None and document.published_at >= self.recent_from:
+        published = document.published_at
+        if published is not None and (
+            # A day is recent when any of it lies in the window, not only its midnight.
+            published + timedelta(days=1) > self.recent_from
+            if document.dated_by_day
+            else published >= self.recent_from
+        ):
             return True
         if self.source_new or self.source_last_success_at is None:
             return False

@@ -303,7 +303,7 @@ class _PostReader:
         if not body and not link and not (self.date and self.date.first(item)):
             return None
         author = self.author.first(item) if self.author else None
-        published = self._date(item)
+        published, by_day = self._date(item)
         rating_text = self.rating.first(item) if self.rating else None
         url = selectors.absolute(self.page_url, link) if link else None
         if url:
@@ -324,20 +324,23 @@ class _PostReader:
             published_at=published,
             rating=ratings.from_text(rating_text) if rating_text else None,
             language=self.source.language,
+            dated_by_day=by_day,
         )
 
-    def _date(self, item: LexborNode) -> datetime | None:
+    def _date(self, item: LexborNode) -> tuple[datetime | None, bool]:
+        """The post's date, and whether it names only a day."""
         if not self.date:
-            return None
+            return None, False
         self.dated += 1
         written = self.date.first(item)
         if not written:
             self.undated += 1
-            return None
+            return None, False
         found = dates.parse(written, now=self.now, timezone=self.timezone, languages=self.languages)
         if found is None:
             self.bad_dates.append(written)
-        return found
+            return None, False
+        return found, dates.day_only(written)
 
     def warnings(self) -> tuple[str, ...]:
         found = []

@@ -199,6 +199,10 @@ def read(
     return domain.Page(documents=documents, warnings=reader.warnings(), empty=not items)
 
 
+def _written_as_day(value: Any) -> bool:
+    return isinstance(value, str) and dates.day_only(value)
+
+
 def load(response: domain.Response) -> Any:
     """The JSON value of `response`; SourceError for HTML or broken JSON."""
     body = encoding.decode(response.content, response.charset or "utf-8")
@@ -266,6 +270,7 @@ class _Reader:
             published_at=published,
             rating=self._rating(item),
             language=self._language(item),
+            dated_by_day=published is not None and _written_as_day(self._value("date", item)),
         )
 
     def warnings(self) -> tuple[str, ...]:

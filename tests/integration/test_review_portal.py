@@ -396,6 +396,36 @@ async def test_old_reviews_on_the_first_crawl_are_stored_silently_and_a_new_one_
     assert ratings == {"10": 1.0, "11": 5.0, "12": 1.5}
 
 
+async def test_a_review_dated_by_day_alone_counts_as_that_whole_day_for_the_backfill(
+    tmp_path: Path, feed_server: FeedServer, smtp_sink: mailsink.MailSink
+) -> None:
+    """On a new source with the 2-day backfill, a one-star review dated '2024-03-13' (no
+    time) is recent on 15 March at 12:00: part of that day lies within the two days, though
+    its midnight does not. One dated the day before is not, and stays quiet."""
+    within = review(20, "Seeblick: nie wieder", "Kalt und laut.", "1", best="5",
+                    published="2024-03-13", author="Tag davor")  # fmt: skip
+    before = review(21, "Seeblick: schlimm", "Schmutzig.", "1", best="5",
+                    published="2024-03-12", author="Zwei Tage davor")  # fmt: skip
+    url = feed_server.serve(
+        "/hotel/seeblick/bewertungen", hotel_page([within, before]), content_type=HTML
+    )
+    config = make_config({"Hotelportal": url})
+
+    async with service_for(tmp_path, config, smtp_sink.url) as service:
+        crawled = await pipeline.poll_source(service.crawler, config.sources[0], now=NOW)
+        sent = await drain(service, now=NOW)
+        rows = await stored(service)
+
+    assert config.settings.backfill == timedelta(days=2)
+    assert NOW - timedelta(days=2) > datetime(2024, 3, 13, tzinfo=UTC)  # its midnight is out
+    assert crawled.error is None
+    assert len(rows) == 2  # both stored
+    assert sent == delivery.Drained(sent=1)
+    (mail,) = smtp_sink.received
+    assert "Kalt und laut" in mail.part("plain")
+    assert "Schmutzig" not in mail.part("plain")
+
+
 @pytest.mark.parametrize(
     ("value", "best", "worst", "stars"),
     [

@@ -51,6 +51,13 @@ _NOISE = re.compile(
 _SPACES = re.compile(r"\s+")
 # "13h16", as French boards write the time.
 _FRENCH_TIME = re.compile(r"\b(\d{1,2})h(\d{2})\b")
+# A time of day written beside a date ("14:30", "13h16", "2 pm", "14 Uhr"), or a moment
+# counted from now ("vor 3 Stunden"): then a date is a moment, not a day.
+_TIME_OF_DAY = re.compile(
+    r"\d\s*[:h]\s*\d\d|\d\s*(?:am|pm|uhr)\b"
+    r"|\b(?:ago|vor|heute|today|gestern|yesterday|now|jetzt|seit)\b",
+    re.IGNORECASE,
+)
 # What bylines put between the author, the date and the rest.
 _SEPARATORS = re.compile(r"\s*[»«|•·]\s*")
 # "Reply #3 on:", "Antwort #3 am:" before a date (SMF).
@@ -83,6 +90,17 @@ def parse(
         if found is not None:
             return found
     return None
+
+
+def day_only(written: str) -> bool:
+    """Whether `written` names a day and no time of it ("01.12.2026", "26. Nov 2026",
+    "2026-12-01"): what `parse` makes of it is then that day's midnight, not a moment."""
+    stripped = written.strip()
+    return (
+        bool(stripped)
+        and not _TIME_OF_DAY.search(stripped)
+        and not (_TIMESTAMP.fullmatch(stripped))
+    )
 
 
 def _whole(

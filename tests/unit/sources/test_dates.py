@@ -85,3 +85,24 @@ def test_dates_far_in_the_future_are_misreadings() -> None:
 def test_unknown_time_zone_falls_back_to_utc() -> None:
     found = dates.parse("20.08.2009, 14:30", now=NOW, timezone="Mars/Olympus")
     assert found == datetime(2009, 8, 20, 14, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("written", "by_day"),
+    [
+        ("01.12.2026", True),
+        ("2026-12-01", True),
+        ("26. Nov 2026", True),
+        ("Dec 1, 2026", True),
+        ("01.12.2026, 13:59", False),
+        ("10/05/2006, 13h16", False),
+        ("2026-12-01T00:00:00+01:00", False),
+        ("Tue Dec 01, 2026 9 pm", False),
+        ("vor 3 Stunden", False),
+        ("gestern", False),
+        ("1672910430", False),
+        ("", False),
+    ],
+)
+def test_a_date_written_without_a_time_names_a_day(written: str, by_day: bool) -> None:
+    assert dates.day_only(written) is by_day
