@@ -54,6 +54,8 @@ PRESETS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("xenforo", "thread"): ("forum", "xenforo"),
     ("invision", "thread"): ("forum", "invision"),
     ("discourse", "json-api"): ("discourse", None),
+    ("wordpress", "comments"): ("forum", "wordpress"),
+    ("wordpress.com", "comments"): ("forum", "wordpress"),
 }
 _SOURCE: TypeAdapter[Any] = TypeAdapter(sources.SourceConfig)
 _OFFSET = re.compile(r"([+-]\d\d:\d\d|Z)$")

@@ -248,6 +248,15 @@ def _thread_page(
     )
     reader = _PostReader(source, response.url, title, now, timezone)
     documents = tuple(document for item in items if (document := reader.read(item)))
+    if not documents:
+        return domain.Page(
+            warnings=(
+                f"selector item ({chosen.item!r}) matched {len(items)} elements, none with a "
+                "text, a date or a link of its own: the body, date and permalink selectors "
+                "miss this page",
+            ),
+            empty=True,
+        )  # fmt: skip
     requests = _thread_requests(source, response, tree, context)
     remember = ((context.thread, context.marker),) if context.thread and context.marker else ()
     return domain.Page(

@@ -275,6 +275,15 @@ def test_an_ad_slot_dressed_as_a_post_is_no_post() -> None:
     assert all(d.text for d in documents)
 
 
+def test_posts_whose_every_part_a_preset_misses_are_a_warning_not_silence() -> None:
+    src = source(selectors={"body": "div.inhalt", "date": "span.datum", "permalink": "a.link@href"})
+    page = parse(src, thread_page(), kind="thread")
+    assert page.documents == ()
+    assert page.empty
+    (warning,) = page.warnings
+    assert "selector item ('div.post') matched 2 elements, none with a text" in warning
+
+
 def test_an_ad_label_opening_a_post_is_not_its_text() -> None:
     content = thread_page().replace(
         b'<div class="content">', b'<div class="content"><div>Anzeige</div>', 1
