@@ -55,6 +55,8 @@ PRESETS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("invision", "thread"): ("forum", "invision"),
     ("discourse", "json-api"): ("discourse", None),
     ("wordpress", "comments"): ("forum", "wordpress"),
+    ("vanilla", "thread"): ("forum", "vanilla"),
+    ("phorum", "thread"): ("forum", "phorum"),
     ("wordpress.com", "comments"): ("forum", "wordpress"),
 }
 _SOURCE: TypeAdapter[Any] = TypeAdapter(sources.SourceConfig)

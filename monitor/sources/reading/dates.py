@@ -13,7 +13,8 @@ clock). An unreadable date is None, never an exception: the caller decides what 
 A date may stand inside other text, as in a byline that holds the author too ("von
 kletterfan » Mi 2. Dez 2026, 13:59", "« Reply #1 on: December 02, 2026, 01:59:12 PM »"):
 when the whole does not read as a date, each part between the separators engines put
-there (» « | • ·) is tried, the last first.
+there (» « | • ·) is tried, the last first, then each stretch shaped like a date (a day,
+a month and a year, with the time after it).
 
 The ISO, timestamp and numeric forms are read with a regular expression: they are what
 most engines emit, and dateparser costs about 2 ms a call. Whatever reaches dateparser is
@@ -58,6 +59,14 @@ _TIME_OF_DAY = re.compile(
     r"|\b(?:ago|vor|heute|today|gestern|yesterday|now|jetzt|seit)\b",
     re.IGNORECASE,
 )
+# Dates as they stand inside other words: a day, a month (number or name) and a year, or a
+# month name, day and year, each with a time if one follows.
+_CLOCK = r"(?:,?\s*(?:um\s*|at\s*)?\d{1,2}[:h]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?)?"
+_EMBEDDED = re.compile(
+    rf"\b\d{{1,2}}[-./ ]+(?:\d{{1,2}}|[^\W\d_]{{3,}}\.?)[-./ ]+\d{{4}}{_CLOCK}"
+    rf"|\b[^\W\d_]{{3,}}\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}{_CLOCK}",
+    re.IGNORECASE,
+)
 # What bylines put between the author, the date and the rest.
 _SEPARATORS = re.compile(r"\s*[»«|•·]\s*")
 # "Reply #3 on:", "Antwort #3 am:" before a date (SMF).
@@ -83,10 +92,14 @@ def parse(
     if found is not None:
         return found
     parts = [part for part in _SEPARATORS.split(value) if part.strip()]
-    if len(parts) < 2 and not _REPLY_NUMBER.search(value):
-        return None
-    for part in reversed(parts):
-        found = _whole(_REPLY_NUMBER.sub(" ", part), now, zone, tuple(languages))
+    if len(parts) > 1 or _REPLY_NUMBER.search(value):
+        for part in reversed(parts):
+            found = _whole(_REPLY_NUMBER.sub(" ", part), now, zone, tuple(languages))
+            if found is not None:
+                return found
+    # A date standing in other words without a separator ("Re: Thema 25-February-2012 21:46").
+    for match in reversed(list(_EMBEDDED.finditer(value))):
+        found = _whole(match.group(0), now, zone, tuple(languages))
         if found is not None:
             return found
     return None

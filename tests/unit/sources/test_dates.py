@@ -41,6 +41,9 @@ BERLIN = "Europe/Berlin"
         ("by hikerjoe » Tue Mar 12, 2024 9:14 pm", "2024-03-12T20:14:00+00:00"),
         ("« Reply #1 on: March 12, 2024, 01:59:12 PM »", "2024-03-12T12:59:12+00:00"),
         ("« Antwort #3 am: 12. März 2024, 13:59:12 »", "2024-03-12T12:59:12+00:00"),
+        # Inside other words, without a separator (Phorum's subject line, a reply heading).
+        ("Compartir experiencias 12-March-2024 13:59", "2024-03-12T12:59:00+00:00"),
+        ("Re: Jacke kaputt March 12, 2024, 01:59:12 PM", "2024-03-12T12:59:12+00:00"),
     ],
 )
 def test_reads_absolute_and_relative_dates(written: str, expected: str) -> None:

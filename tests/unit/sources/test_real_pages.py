@@ -33,14 +33,10 @@ KNOWN_GAPS = {
     "pages/forumotion/wolfsrebellen-regeln.html": NO_PRESET,
     "pages/insided/kaspersky-rootkit.harvest.json": NO_PRESET,
     "pages/inyoka/ubuntuusers.de-login-schleife.harvest.json": NO_PRESET,
-    "pages/phorum/angelman-asa.harvest.json": NO_PRESET,
-    "pages/phpbb/maladiesraresinfo-post11011.harvest.json": "French dates where 'Mar' is "
-    "both Tuesday and March",
     "pages/reviews/emmikochteinfach.html": "ratings in WP Recipe Maker comments, not JSON-LD",
     "pages/reviews/recept.se.html": "half of the JSON-LD reviews; dates not read",
     "pages/reviews/rezeptwelt.html": "reviews in microdata without itemprop=review",
     "pages/reviews/trustpilot-gousto.html": "a single-review page of a review portal",
-    "pages/vanilla/bitdefender-81455.harvest.json": NO_PRESET,
     "pages/vbulletin/futura-sciences-moderateurs.harvest.json": "ad items with a date; "
     "day-first dates read month-first; no per-post link but the element id",
 }
