@@ -57,6 +57,7 @@ PRESETS: dict[tuple[str, str], tuple[str, str | None]] = {
     ("wordpress", "comments"): ("forum", "wordpress"),
     ("vanilla", "thread"): ("forum", "vanilla"),
     ("phorum", "thread"): ("forum", "phorum"),
+    ("fluxbb", "thread"): ("forum", "fluxbb"),
     ("wordpress.com", "comments"): ("forum", "wordpress"),
 }
 _SOURCE: TypeAdapter[Any] = TypeAdapter(sources.SourceConfig)

@@ -29,7 +29,6 @@ KNOWN_GAPS = {
     "pages/custom/paradisi.de-parkinson-120167.harvest.json": NO_PRESET
     + " (schema.org Question/Answer microdata)",
     "pages/discourse/blizzard-transfer.harvest.json": NO_PRESET + " (Discourse's HTML view)",
-    "pages/fluxbb/archlinux-thunderbolt.harvest.json": NO_PRESET,
     "pages/forumotion/wolfsrebellen-regeln.html": NO_PRESET,
     "pages/insided/kaspersky-rootkit.harvest.json": NO_PRESET,
     "pages/inyoka/ubuntuusers.de-login-schleife.harvest.json": NO_PRESET,
