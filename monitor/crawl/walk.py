@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from monitor import domain, fetch, sources
 from monitor.errors import FetchError
+from monitor.identity import fingerprint
 
 MAX_PAGES_PER_CRAWL = 50
 
@@ -98,6 +99,8 @@ async def walk(
     """
     adapter = sources.adapter_for(source)
     host = urlsplit(source.url).hostname
+    board = fingerprint.board_host(source.url)
+    aliases_seen: set[str] = set()
     memory = await history.memory()
     queue = list(adapter.start(source, derived=derived))
     starts = {request.url for request in queue}
@@ -131,8 +134,14 @@ async def walk(
         walked.validators[request.url] = (
             response.headers.get("etag"), response.headers.get("last-modified")
         )  # fmt: skip
-        # Links taken from a page stay on the source's own host.
-        follow = [r for r in page.requests if urlsplit(r.url).hostname == host]
+        # Links taken from a page stay on the source's own board (its www. alias included).
+        follow = [r for r in page.requests if fingerprint.board_host(r.url) == board]
+        aliases = {urlsplit(r.url).hostname for r in follow} - {host, *aliases_seen}
+        for alias in sorted(a for a in aliases if a):
+            aliases_seen.add(alias)
+            walked.warnings.append(
+                f"links lead to {alias} as well as {host}: both are read as one board"
+            )
         if page.documents and any(r.continuation for r in follow):
             keys = {d.key for d in page.documents}
             if len(await history.known(keys)) == len(keys):

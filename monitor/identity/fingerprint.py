@@ -83,6 +83,14 @@ def canonical_url(url: str) -> str:
     return canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
 
 
+def board_host(url: str) -> str:
+    """The host a site is known by, whatever alias a link uses: lower case, without a
+    trailing dot or a leading "www." (forum.example.org and www.forum.example.org are one
+    board; so are http and https, which redirects settle)."""
+    host = (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    return host.removeprefix("www.")
+
+
 def document_key(*, link: str | None, guid: str | None, fallback: tuple[str, ...]) -> str:
     """A document's identity: its canonical link, else its guid, else a hash of `fallback`.
 
