@@ -253,9 +253,15 @@ def _readable_beyond_forms(tree: LexborHTMLParser) -> bool:
 # --- identity ------------------------------------------------------------------------
 
 # Session ids some engines put in every link for guests without cookies (phpBB `sid`,
-# vBulletin `s`, SMF `PHPSESSID`): a new one each crawl, so they must not be in a key.
-_SESSION_NAMES = frozenset({"sid", "s", "phpsessid"})
-_SESSION_VALUE = re.compile(r"[0-9a-f]{16,}", re.IGNORECASE)
+# vBulletin `s`, SMF and PHP `PHPSESSID`, Java `jsessionid`): a new one each crawl, so
+# they must not be in a key. Named plainly, any long token is one (PHP's are not always
+# hex); the one-letter `s` only as the 32 hex digits vBulletin writes.
+_SESSION_NAMES = frozenset({"sid", "phpsessid", "jsessionid", "sessionid", "session_id", "oscsid"})
+_SESSION_TOKEN = re.compile(r"[0-9A-Za-z,\-]{16,}")
+_SHORT_NAMES = frozenset({"s"})
+_SESSION_HEX = re.compile(r"[0-9a-f]{16,}", re.IGNORECASE)
+# ";jsessionid=…" as a path parameter (Java servlets), before the query.
+_PATH_SESSION = re.compile(r";jsessionid=[^/?#]*", re.IGNORECASE)
 _QUERY_SEPARATORS = re.compile(r"[&;]")
 
 
@@ -270,21 +276,25 @@ def page_url(base: str, link: str) -> str:
 
 
 def without_session(url: str) -> str:
-    """`url` without session-id parameters (see `_SESSION_NAMES`)."""
+    """`url` without session ids, in the query or as a path parameter (`_SESSION_NAMES`)."""
     parts = urlsplit(url)
+    path = _PATH_SESSION.sub("", parts.path)
     if not parts.query:
-        return url
+        return url if path == parts.path else urlunsplit(parts._replace(path=path))
     kept = [
         pair for pair in _QUERY_SEPARATORS.split(parts.query)
         if pair and not _is_session(pair)
     ]  # fmt: skip
     separator = ";" if ";" in parts.query and "&" not in parts.query else "&"
-    return urlunsplit(parts._replace(query=separator.join(kept)))
+    return urlunsplit(parts._replace(path=path, query=separator.join(kept)))
 
 
 def _is_session(pair: str) -> bool:
     name, _, value = pair.partition("=")
-    return name.lower() in _SESSION_NAMES and bool(_SESSION_VALUE.fullmatch(value))
+    lowered = name.lower()
+    if lowered in _SESSION_NAMES:
+        return bool(_SESSION_TOKEN.fullmatch(value))
+    return lowered in _SHORT_NAMES and bool(_SESSION_HEX.fullmatch(value))
 
 
 def permalink_key(url: str) -> str:

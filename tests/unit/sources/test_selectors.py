@@ -103,3 +103,23 @@ def test_body_text_keeps_line_breaks_of_blocks_and_collapses_any_space() -> None
     ).css_first("div")
     assert node is not None
     assert selectors.body_text(node, None) == "Die Brühgruppe quietscht\neins\nzwei\nEnde ."
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ("https://f.example.de/index.php?PHPSESSID=8ag3b1l0pkq7r2s9t4u6v5w0x1&topic=5.0",
+         "https://f.example.de/index.php?topic=5.0"),  # PHP's ids are not always hex
+        ("https://f.example.de/thread.jsp;jsessionid=A1B2C3D4E5F6A7B8C9D0?id=5#p3",
+         "https://f.example.de/thread.jsp?id=5#p3"),
+        ("https://f.example.de/thread;jsessionid=A1B2C3D4E5F6A7B8C9D0",
+         "https://f.example.de/thread"),
+        ("https://f.example.de/showthread.php?s=0123456789abcdef0123456789abcdef&t=5",
+         "https://f.example.de/showthread.php?t=5"),
+        ("https://f.example.de/search.php?s=brühgruppe+quietscht&t=5",
+         "https://f.example.de/search.php?s=brühgruppe+quietscht&t=5"),  # a search, not an id
+        ("https://f.example.de/x?sid=short", "https://f.example.de/x?sid=short"),
+    ],
+)  # fmt: skip
+def test_session_ids_in_any_form_are_removed(link: str, expected: str) -> None:
+    assert selectors.without_session(link) == expected
