@@ -153,7 +153,17 @@ class ForumAdapter:
         context = Context.decode(response.request.context)
         if response.request.kind == "thread":
             return _thread_page(source, response, tree, context, now, derived.timezone)
-        return _list_page(source, response, tree, context, memory)
+        listed = _list_page(source, response, tree, context, memory)
+        if listed.empty and _holds_posts(source, tree):
+            # The source names a thread, not a list of threads: read its posts, and say so.
+            thread = _thread_page(source, response, tree, context, now, derived.timezone)
+            said = (
+                f"{response.url} is a thread, not a list of threads: its posts are read, "
+                "but no new thread of the board is; give the board's list page (the forum "
+                "that lists the threads) as the source URL"
+            )
+            return replace(thread, warnings=(said, *thread.warnings))
+        return listed
 
 
 def _list_page(
@@ -412,6 +422,11 @@ def _link(
         return None
     found = selectors.page_url(response.url, link)
     return found if found != urldefrag(response.url).url else None
+
+
+def _holds_posts(source: ForumSource, tree: LexborHTMLParser) -> bool:
+    root, item = tree.root, source.resolved.item
+    return root is not None and item is not None and bool(selectors.nodes(root, item))
 
 
 def _matched_nothing(field: str, spec: str) -> str:

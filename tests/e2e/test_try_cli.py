@@ -228,3 +228,22 @@ def test_try_shows_whole_permalinks_at_the_default_width(
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert feed_server.url(board.permalink(medical.posts[0])) in result.stdout
+
+
+def test_try_on_a_thread_url_shows_its_posts_and_asks_for_the_list_page(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    board, medical, _ = small_board()
+    board.serve(feed_server)
+    write_sources(tmp_path, feed_server.url(board.list_path()))
+    thread_url = feed_server.url(board.thread_path(medical))
+
+    tried = run_monitor("try", "--preset", "phpbb", thread_url, "--pages", "1", cwd=tmp_path,
+                        **LOOPBACK, **WIDE)  # fmt: skip
+
+    assert tried.returncode == 0, tried.stdout + tried.stderr
+    out = flat(tried.stdout)
+    assert "is a thread, not a list of threads" in out
+    assert "give the board's list page" in out
+    first = medical.posts[0]
+    assert board.permalink(first) in tried.stdout

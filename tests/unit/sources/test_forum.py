@@ -333,3 +333,14 @@ def test_a_date_selector_that_finds_nothing_in_any_post_says_where_to_look() -> 
                   context="depth=2")  # fmt: skip
     assert fixed.warnings == ()
     assert all(d.published_at is not None for d in fixed.documents)
+
+
+def test_a_source_that_names_a_thread_reads_its_posts_and_says_to_give_the_list() -> None:
+    thread_url = "https://forum.example.de/viewtopic.php?t=1481"
+    page = parse(source(url=thread_url), thread_page(), kind="list", url=thread_url)
+    as_thread = parse(source(), thread_page(), kind="thread", url=thread_url)
+    assert [d.key for d in page.documents] == [d.key for d in as_thread.documents]
+    assert page.documents
+    assert not page.empty
+    assert page.warnings[0].startswith(f"{thread_url} is a thread, not a list of threads")
+    assert "give the board's list page" in page.warnings[0]
