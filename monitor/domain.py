@@ -82,12 +82,16 @@ class Request:
     A `continuation` (the next page of a list, an older page of a thread) is only worth
     fetching if the page that named it held something new: the pipeline drops it when
     every document on that page was already stored.
+    A request that is not `conditional` is sent without the validators of the last
+    response: the adapter knows the page changed or must be read (a forum's list page, a
+    thread its list marks as changed), and a 304 would only hide what it needs.
     """
 
     url: str
     kind: str = "page"
     context: str = ""
     continuation: bool = False
+    conditional: bool = True
 
 
 @dataclass(frozen=True, slots=True)

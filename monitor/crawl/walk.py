@@ -113,7 +113,9 @@ async def walk(
         fetched.add(request.url)
         if walked.pages:
             await history.alive()
-        etag, last_modified = await history.validators(request.url)
+        etag, last_modified = (
+            await history.validators(request.url) if request.conditional else (None, None)
+        )
         try:
             response = await fetch.fetch(fetcher, request, etag=etag, last_modified=last_modified)
         except FetchError as error:

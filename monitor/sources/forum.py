@@ -14,7 +14,9 @@ Incremental: a thread's marker (reply count, last-post time or link, as the pres
 travels in the request's context and is remembered as ``thread:<canonical thread URL>``
 when the thread page has been read, not when the list was: a thread whose page was never
 fetched (failed, capped) still looks changed on the next crawl. List page 1 is read on
-every crawl; a later list page remembers, as ``list:<depth>``, the changed threads it
+every crawl, and so is a thread whose marker changed, without the validators of the last
+response (`Request.conditional`): boards and caches answer 304 by the newest thread, not
+the newest reply, and a 304 there would hide the replies; a later list page remembers, as ``list:<depth>``, the changed threads it
 asked for, and the walk goes on past a page without changes while one of those is still
 unread, so a failed thread on page 2 is asked for again on the next crawl even when
 nothing else changed. `max_threads` applies per list page, since a pure adapter sees one
@@ -138,7 +140,11 @@ def memory_key(thread_url: str) -> str:
 
 class ForumAdapter:
     def start(self, source: ForumSource, *, derived: Derived) -> list[domain.Request]:
-        return [domain.Request(url=source.url, kind="list", context=Context().encode())]
+        # Read on every crawl: its validators may follow new threads only, not new replies.
+        return [
+            domain.Request(url=source.url, kind="list", context=Context().encode(),
+                           conditional=False)
+        ]  # fmt: skip
 
     def parse(
         self,
@@ -203,7 +209,9 @@ def _list_page(
         target = selectors.page_url(response.url, pages[-1] if pages else thread_url)
         title = _row_title(row, chosen)
         thread_context = Context(depth=1, thread=key, marker=marker, title=title or "")
-        requests.append(domain.Request(target, kind="thread", context=thread_context.encode()))
+        # Its marker says it changed: read it whatever its validators say (they may lag).
+        requests.append(domain.Request(target, kind="thread", context=thread_context.encode(),
+                                       conditional=not marker))  # fmt: skip
     following = _link(tree, response, chosen.list_next)
     # Boards list threads by last activity: a page without a changed thread ends the walk,
     # unless a later page had one that has not been read since (a failed or capped fetch).
@@ -283,7 +291,7 @@ def _thread_requests(
         # We came in on an early page (the list row did not link the last one): go to the
         # newest page first; this one's posts are already read.
         last = _link(tree, response, chosen.thread_last, last=True) or newer
-        return (domain.Request(last, kind="thread", context=context.encode()),)
+        return (domain.Request(last, kind="thread", context=context.encode(), conditional=False),)
     older = _link(tree, response, chosen.thread_prev)
     if older and context.depth < source.max_pages_per_thread:
         older_context = replace(context, depth=context.depth + 1, marker="").encode()
