@@ -16,9 +16,9 @@ when the thread page has been read, not when the list was: a thread whose page w
 fetched (failed, capped) still looks changed on the next crawl. List page 1 is read on
 every crawl, and so is a thread whose marker changed, without the validators of the last
 response (`Request.conditional`): boards and caches answer 304 by the newest thread, not
-the newest reply, and a 304 there would hide the replies; a later list page remembers, as ``list:<depth>``, the changed threads it
-asked for, and the walk goes on past a page without changes while one of those is still
-unread, so a failed thread on page 2 is asked for again on the next crawl even when
+the newest reply, and a 304 there would hide the replies. A later list page remembers,
+as ``list:<depth>``, the changed threads it asked for, and the walk goes on past a page
+without changes while one of those is still unread, so a failed thread on page 2 is asked for again on the next crawl even when
 nothing else changed. `max_threads` applies per list page, since a pure adapter sees one
 page at a time.
 
