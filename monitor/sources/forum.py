@@ -18,9 +18,9 @@ every crawl, and so is a thread whose marker changed, without the validators of 
 response (`Request.conditional`): boards and caches answer 304 by the newest thread, not
 the newest reply, and a 304 there would hide the replies. A later list page remembers,
 as ``list:<depth>``, the changed threads it asked for, and the walk goes on past a page
-without changes while one of those is still unread, so a failed thread on page 2 is asked for again on the next crawl even when
-nothing else changed. `max_threads` applies per list page, since a pure adapter sees one
-page at a time.
+without changes while one of those is still unread, so a failed thread on page 2 is
+asked for again on the next crawl even when nothing else changed. `max_threads` applies
+per list page, since a pure adapter sees one page at a time.
 
 Identity: each post is keyed by its own permalink (`selectors.permalink_key`), never by the
 page it was found on. The body is the post's visible text without quoted replies (the
