@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +29,7 @@ def run(source: sources.SourceBase, page: Path, case: Mapping[str, Any]) -> dict
         url=case["url"], kind=case.get("kind", "page"), context=case.get("context", "")
     )
     response = domain.Response(
-        request=request, url=case["url"], status=200, content=page.read_bytes(),
+        request=request, url=case["url"], status=200, content=page_bytes(page),
         headers=case.get("headers") or {},
     )  # fmt: skip
     now = datetime.fromisoformat(case["now"])
@@ -37,6 +38,14 @@ def run(source: sources.SourceBase, page: Path, case: Mapping[str, Any]) -> dict
         derived=sources.Derived(source.timezone or "UTC"),
     )  # fmt: skip
     return as_data(result)
+
+
+def page_bytes(page: Path) -> bytes:
+    """A saved page's bytes; for a page of the real-page corpus stored as a harvest JSON,
+    its "html" field as UTF-8 (serve it with charset=utf-8 in the case's headers)."""
+    if page.name.endswith(".harvest.json"):
+        return str(json.loads(page.read_text(encoding="utf-8"))["html"]).encode("utf-8")
+    return page.read_bytes()
 
 
 def as_data(page: domain.Page) -> dict[str, Any]:
