@@ -151,7 +151,9 @@ class Page:
     same source, in `memory` (for example a thread's reply count, so an unchanged thread
     is not fetched again). A value of None forgets the key. `empty` says the page should
     have held items (entries, thread rows, posts, reviews) and held none: a sign the site
-    changed its markup when the source used to yield items.
+    changed its markup when the source used to yield items. `notes` say how the page was
+    read (the engine recognised, the preset used), for a person trying the source; unlike
+    warnings they are no sign of trouble.
     """
 
     documents: tuple[Document, ...] = ()
@@ -159,6 +161,7 @@ class Page:
     warnings: tuple[str, ...] = ()
     remember: tuple[tuple[str, str | None], ...] = ()
     empty: bool = False
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

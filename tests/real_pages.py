@@ -4,10 +4,9 @@ sees on them: how many of their items monitor extracts correctly.
 The pages and their hand-checked items are in tests/golden/real/ (copied unchanged from the
 project's real-page corpus; `expected.json` records where each page comes from, and the
 README beside it the rules its values follow). Each page is read the way a source would
-read it today: the source type and preset its engine calls for (`PRESETS`), the page's own
-URL as the base, its language, and as the time zone the one the page states (UTC when it
-states none), as an admin would configure the source. A page whose engine has no preset
-yet is read by nothing, and counts no item.
+read it today: as a new source of its type (a board or comment page as a forum source
+with `preset: auto`), the page's own URL as the base, its language, and as the time zone
+the one the page states (UTC when it states none), as an admin would configure it.
 
 An item is correct when, in page order, each of these holds (the corpus README's rules):
 author equal; the date equal to the minute (to the day for a date-only value, as an
@@ -45,21 +44,15 @@ CORPUS = Path(__file__).parent / "golden" / "real"
 # When the pages were read, as far as relative dates go ("6 months ago" is not compared).
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
-# The source type and preset an engine's pages are read with today, by the engine's name as
-# expected.json gives it (its first word) and the page kind.
-PRESETS: dict[tuple[str, str], tuple[str, str | None]] = {
-    ("phpbb", "thread"): ("forum", "phpbb"),
-    ("smf", "thread"): ("forum", "smf"),
-    ("vbulletin", "thread"): ("forum", "vbulletin"),
-    ("xenforo", "thread"): ("forum", "xenforo"),
-    ("invision", "thread"): ("forum", "invision"),
-    ("discourse", "json-api"): ("discourse", None),
-    ("wordpress", "comments"): ("forum", "wordpress"),
-    ("vanilla", "thread"): ("forum", "vanilla"),
-    ("phorum", "thread"): ("forum", "phorum"),
-    ("fluxbb", "thread"): ("forum", "fluxbb"),
-    ("wordpress.com", "comments"): ("forum", "wordpress"),
-}
+# The preset that reads an engine's pages, by the engine's name as expected.json gives it
+# (its first word): what `preset: auto` must pick for them. Every other board or comment
+# page is read as a new forum source is, with `preset: auto`; review pages with the
+# `reviews` type's default (schema.org), the Discourse API with the discourse type.
+ENGINE_PRESETS: dict[str, str] = {
+    "phpbb": "phpbb", "smf": "smf", "vbulletin": "vbulletin", "xenforo": "xenforo",
+    "invision": "invision", "wordpress": "wordpress", "wordpress.com": "wordpress",
+    "vanilla": "vanilla", "phorum": "phorum", "fluxbb": "fluxbb",
+}  # fmt: skip
 _SOURCE: TypeAdapter[Any] = TypeAdapter(sources.SourceConfig)
 _OFFSET = re.compile(r"([+-]\d\d:\d\d|Z)$")
 
@@ -87,7 +80,7 @@ class Page:
 @dataclass
 class Score:
     page: Page
-    read_by: str | None
+    read_by: str
     found: int = 0
     correct: int = 0
     problems: list[str] = field(default_factory=list)
@@ -133,19 +126,12 @@ def _zone_name(offset: timezone | None) -> str:
     return "UTC" if hours == 0 else f"Etc/GMT{-hours:+d}"
 
 
-def extract(page: Page) -> tuple[str | None, list[domain.Document]]:
+def extract(page: Page) -> tuple[str, list[domain.Document]]:
     """What today's code reads from `page`: (how it was read, the documents)."""
-    chosen = PRESETS.get((page.family, page.kind))
-    if chosen is None and page.kind == "reviews":
-        chosen = ("reviews", "schema_org")
-    if chosen is None:
-        return None, []
-    kind, preset = chosen
+    kind = {"json-api": "discourse", "reviews": "reviews"}.get(page.kind, "forum")
     fields: dict[str, Any] = {"type": kind, "name": "real page", "url": page.url}
     if page.language:
         fields["language"] = page.language
-    if preset:
-        fields["preset"] = preset
     source = _SOURCE.validate_python(fields)
     request_kind = {"forum": "thread", "reviews": "reviews", "discourse": "posts"}[kind]
     context = "depth=1" if kind == "forum" else ""
@@ -161,7 +147,22 @@ def extract(page: Page) -> tuple[str | None, list[domain.Document]]:
     read = sources.adapter_for(source).parse(
         source, response, now=NOW, memory={}, derived=sources.Derived(_zone_name(page.offset))
     )
-    return f"{kind}" + (f" ({preset})" if preset else ""), list(read.documents)
+    return _read_with(kind, source, read), list(read.documents)
+
+
+def _read_with(kind: str, source: Any, read: domain.Page) -> str:
+    """How the page was read, for the table: the preset `auto` chose, or the source's."""
+    if kind == "forum":
+        notes = " ".join(read.notes)
+        if chosen := _CHOSEN.search(notes):
+            return f"forum, auto: {chosen.group(1)}"
+        engine = _ENGINE.search(notes)
+        return f"forum, auto: {engine.group(1) if engine else 'not recognised'}, no preset"
+    return f"{kind} ({source.preset})" if getattr(source, "preset", None) else kind
+
+
+_CHOSEN = re.compile(r"preset (\w+) \(preset: auto\)")
+_ENGINE = re.compile(r"engine: (.+?) \(")
 
 
 def score(page: Page) -> Score:
@@ -247,7 +248,7 @@ def table(scores: list[Score]) -> str:
         lines.append(
             f"| {engine} | {version} | {len(members)} | {sum(s.right for s in members)} | "
             f"{items} | {sum(s.correct for s in members)} | "
-            f"{members[0].read_by or 'no preset yet'} |"
+            f"{members[0].read_by} |"
         )
     total = sum(len(s.page.expected) for s in scores)
     lines.append(
@@ -265,7 +266,7 @@ def main() -> None:
     print(table(scores))
     if arguments.items:
         for found in scores:
-            if not found.right and found.read_by:
+            if not found.right:
                 print(f"\n{found.page.file} ({found.read_by}):")
                 for problem in found.problems[:8]:
                     print(f"  {problem}")

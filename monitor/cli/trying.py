@@ -186,6 +186,8 @@ def _print_tried(tried: dry_run.Tried, *, has_brands: bool, timezone: str) -> No
         return
     walked = tried.walked
     say = functools.partial(common.console.print, markup=False, highlight=False, soft_wrap=True)
+    for note in walked.notes:
+        say(note)
     say(f"pages fetched: {len(walked.visits)}")
     for visit in walked.visits:
         say(f"  {visit.kind} {visit.status}: {visit.items} items, {visit.followed} links "

@@ -68,6 +68,7 @@ class Walked:
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     remember: dict[str, str | None] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how pages were read, once each
     visits: list[Visit] = field(default_factory=list)
     empty_pages: list[str] = field(default_factory=list)
 
@@ -130,6 +131,7 @@ async def walk(
         page = adapter.parse(source, response, now=now, memory=memory, derived=derived)
         walked.documents.extend(page.documents)
         walked.warnings.extend(page.warnings)
+        walked.notes.extend(note for note in page.notes if note not in walked.notes)
         walked.remember.update(page.remember)
         if page.empty:
             walked.empty_pages.append(request.url)

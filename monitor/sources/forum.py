@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal
 from urllib.parse import parse_qsl, urldefrag, urlencode
 
@@ -41,7 +41,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor import domain
 from monitor.identity import fingerprint
-from monitor.sources import presets
+from monitor.sources import engines, presets
 from monitor.sources.base import Derived, SourceBase
 from monitor.sources.reading import dates, ratings, selectors
 from monitor.sources.reading.selectors import Spec
@@ -79,33 +79,59 @@ class ForumSelectors(BaseModel):
     thread_last: Spec | None = Field(default=None, description="The thread's last page.")
 
 
+AUTO = "auto"
+
+
 class ForumSource(SourceBase):
     """A forum board: `url` is a board's (sub-forum's) first list page."""
 
     type: Literal["forum"]
-    preset: str | None = Field(default=None, description="phpbb, vbulletin, xenforo, smf, …")
+    preset: str | None = Field(
+        default=AUTO,
+        description="auto (recognise the engine on each page), phpbb, vbulletin, xenforo, "
+        "smf, …, or null for the source's own selectors alone",
+    )
     selectors: ForumSelectors = ForumSelectors()
     # Defaults fit the pipeline's page cap per crawl (50) with room for older pages.
     max_list_pages: int = Field(default=2, ge=1, le=50)
     max_threads: int = Field(default=15, ge=1, le=500, description="Per list page.")
     max_pages_per_thread: int = Field(default=3, ge=1, le=100)
 
+    @property
+    def auto(self) -> bool:
+        """Whether each page picks its preset: `auto`, unless the source's own selectors
+        say where every needed thing is (the admin then knows the board better)."""
+        return self.preset == AUTO and not _gives_all(self.selectors)
+
     @cached_property
     def resolved(self) -> ForumSelectors:
-        """The preset's selectors with this source's overrides on top."""
-        return presets.with_overrides(self.preset, self.selectors)
+        """The named preset's selectors with this source's overrides on top (with `auto`,
+        the source's own alone: `selectors_for` the page's engine adds the preset's)."""
+        return selectors_with(None if self.preset == AUTO else self.preset, self.selectors)
 
     @model_validator(mode="after")
     def _complete(self) -> ForumSource:
+        if self.preset == AUTO:
+            return self  # each page's engine decides; `monitor try` shows which
         if self.preset and presets.load(self.preset).kind != "forum":
             raise ValueError(f"preset {self.preset!r} is not a forum preset")
         missing = [name for name in _REQUIRED if getattr(self.resolved, name) is None]
         if missing:
             raise ValueError(
                 f"selectors {', '.join(missing)} are needed: name a preset "
-                f"({', '.join(presets.names('forum'))}) or give them under selectors"
+                f"({', '.join(presets.names('forum'))}), or auto, or give them under selectors"
             )
         return self
+
+
+def _gives_all(chosen: ForumSelectors) -> bool:
+    return all(getattr(chosen, name) is not None for name in _REQUIRED)
+
+
+@lru_cache(maxsize=256)
+def selectors_with(preset: str | None, overrides: ForumSelectors) -> ForumSelectors:
+    """Preset `preset`'s selectors (none if None) with `overrides` on top."""
+    return presets.with_overrides(preset, overrides)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,40 +182,151 @@ class ForumAdapter:
         derived: Derived,
     ) -> domain.Page:
         tree = selectors.parse_page(response)
-        context = Context.decode(response.request.context)
-        if response.request.kind == "thread":
-            return _thread_page(source, response, tree, context, now, derived.timezone)
-        listed = _list_page(source, response, tree, context, memory)
-        if listed.empty and _holds_posts(source, tree):
-            # The source names a thread, not a list of threads: read its posts, and say so.
-            thread = _thread_page(source, response, tree, context, now, derived.timezone)
-            said = (
-                f"{response.url} is a thread, not a list of threads: its posts are read, "
-                "but no new thread of the board is; give the board's list page (the forum "
-                "that lists the threads) as the source URL"
-            )
-            return replace(thread, warnings=(said, *thread.warnings))
-        return listed
+        reading = _reading(source, tree, response)
+        if reading.chosen is None:
+            return _unreadable(source, tree, response, reading)
+        page = _page(source, response, tree, reading.chosen, now=now, memory=memory,
+                     derived=derived)  # fmt: skip
+        notes = (f"engine: {reading.said}", *page.notes)
+        if reading.engine is None:
+            return replace(page, notes=notes)
+        # A recognised engine is named in every warning: what to change depends on it.
+        warned = tuple(f"{warning} [{reading.named}]" for warning in page.warnings)
+        return replace(page, warnings=warned, notes=notes)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """How one page is read: its selectors (None: nothing reads it), and why."""
+
+    chosen: ForumSelectors | None
+    named: str  # short, for warnings: "preset phpbb", "XenForo 2, preset xenforo"
+    said: str  # for `monitor try`: the engine, what showed it, the preset
+    engine: engines.Engine | None = None
+
+
+def _reading(source: ForumSource, tree: LexborHTMLParser, response: domain.Response) -> _Reading:
+    if not source.auto:
+        if source.preset in (None, AUTO):
+            return _Reading(source.resolved, "the source's own selectors",
+                            "the source's own selectors (no preset)")  # fmt: skip
+        written_for = presets.load(source.preset).engine
+        return _Reading(source.resolved, f"preset {source.preset}",
+                        f"preset {source.preset} ({written_for}), as the source names it")  # fmt: skip
+    engine = engines.detect(tree, response.content)
+    if engine is None or engine.preset is None:
+        return _Reading(None, "no preset", engine.describe() if engine else "not recognised",
+                        engine)  # fmt: skip
+    chosen = selectors_with(engine.preset, source.selectors)
+    return _Reading(chosen, f"{engine.name}, preset {engine.preset}",
+                    f"{engine.describe()} (preset: auto)", engine)  # fmt: skip
+
+
+def _page(
+    source: ForumSource,
+    response: domain.Response,
+    tree: LexborHTMLParser,
+    chosen: ForumSelectors,
+    *,
+    now: datetime,
+    memory: Mapping[str, str],
+    derived: Derived,
+) -> domain.Page:
+    context = Context.decode(response.request.context)
+    if response.request.kind == "thread":
+        return _thread_page(source, chosen, response, tree, context, now, derived.timezone)
+    listed = _list_page(source, chosen, response, tree, context, memory)
+    if listed.empty and _holds_posts(chosen, tree):
+        # The source names a thread, not a list of threads: read its posts, and say so.
+        thread = _thread_page(source, chosen, response, tree, context, now, derived.timezone)
+        said = (
+            f"{response.url} is a thread, not a list of threads: its posts are read, "
+            "but no new thread of the board is; give the board's list page (the forum "
+            "that lists the threads) as the source URL"
+        )
+        return replace(thread, warnings=(said, *thread.warnings))
+    return listed
+
+
+def _unreadable(
+    source: ForumSource, tree: LexborHTMLParser, response: domain.Response, reading: _Reading
+) -> domain.Page:
+    """A page `preset: auto` has no preset for: a warning that says what the board is, the
+    preset that comes closest, and what to do."""
+    selectors.check_wall(tree, response, what="a board's pages")
+    if reading.engine is not None:
+        what = f"{response.url} is {reading.engine.name} ({reading.engine.evidence}): " + (
+            reading.engine.advice
+        )
+    else:
+        what = (
+            f"{response.url}: no board engine recognised (no generator, no known markup, no "
+            "schema.org forum markup); name a preset or give selectors"
+        )
+    closest = closest_preset(tree, response.request.kind)
+    return domain.Page(
+        warnings=(f"{what}; {closest}" if closest else what,),
+        notes=(f"engine: {reading.said}",),
+        empty=True,
+    )
+
+
+# What `closest_preset` looks for: the parts a page of each kind is read by.
+_PARTS = {
+    "thread": ("item", "body", "author", "date", "permalink"),
+    "list": ("thread_row", "thread_link", "thread_marker"),
+}
+
+
+def closest_preset(tree: LexborHTMLParser, kind: str) -> str:
+    """The forum preset whose own selectors find most of a `kind` page's parts here, and
+    which of them found nothing: where to start writing selectors ("" if none finds any)."""
+    root = tree.root
+    if root is None:
+        return ""
+    parts = _PARTS["thread" if kind == "thread" else "list"]
+    best: tuple[int, str, list[str]] = (0, "", [])
+    for name in presets.names("forum"):
+        chosen = selectors_with(name, ForumSelectors())
+        container = chosen.item if parts is _PARTS["thread"] else chosen.thread_row
+        # A part is looked for inside the first few posts (rows), where it would be.
+        within = (selectors.nodes(root, container) if container else [])[:5]
+        found, missing = 0, []
+        for part in parts:
+            spec = getattr(chosen, part)
+            if spec is not None and spec == container:
+                hit = bool(within)
+            else:
+                hit = spec is not None and any(selectors.first(node, spec) for node in within)
+            found += hit
+            if not hit:
+                missing.append(part)
+        if found > best[0]:
+            best = (found, name, missing)
+    found, name, missing = best
+    if not name:
+        return ""
+    lacking = f"; {', '.join(missing)} found nothing" if missing else ""
+    return f"closest preset: {name} (found {found} of {', '.join(parts)}{lacking})"
 
 
 def _list_page(
     source: ForumSource,
+    chosen: ForumSelectors,
     response: domain.Response,
     tree: LexborHTMLParser,
     context: Context,
     memory: Mapping[str, str],
 ) -> domain.Page:
-    chosen = source.resolved
-    # Both are checked when the config is loaded.
+    # Both are checked when the config is loaded (a preset chosen per page has them).
     assert chosen.thread_row
     assert chosen.thread_link
     root = tree.root
     rows = selectors.nodes(root, chosen.thread_row) if root is not None else []
     if not rows:
         selectors.check_wall(tree, response, what="a list of threads")
-        return domain.Page(
-            warnings=(_matched_nothing("thread_row", chosen.thread_row),), empty=True
-        )
+        said = _matched_nothing("thread_row", chosen.thread_row, tree, "list")
+        return domain.Page(warnings=(said,), empty=True)
     requests: list[domain.Request] = []
     asked: list[tuple[str, str]] = []  # changed rows with a marker: (memory key, marker)
     for row in rows:
@@ -248,23 +385,24 @@ def _unread_further(memory: Mapping[str, str], depth: int, last: int) -> bool:
 
 def _thread_page(
     source: ForumSource,
+    chosen: ForumSelectors,
     response: domain.Response,
     tree: LexborHTMLParser,
     context: Context,
     now: datetime,
     timezone: str,
 ) -> domain.Page:
-    chosen = source.resolved
     assert chosen.item  # checked when the config was loaded
     root = tree.root
     items = selectors.nodes(root, chosen.item) if root is not None else []
     if not items:
         selectors.check_wall(tree, response, what="posts")
-        return domain.Page(warnings=(_matched_nothing("item", chosen.item),), empty=True)
+        said = _matched_nothing("item", chosen.item, tree, "thread")
+        return domain.Page(warnings=(said,), empty=True)
     title = (selectors.first(root, chosen.title) if chosen.title and root else None) or (
         context.title
     )
-    reader = _PostReader(source, response.url, title, now, timezone)
+    reader = _PostReader(source, chosen, response.url, title, now, timezone)
     documents = tuple(document for item in items if (document := reader.read(item)))
     if not documents:
         return domain.Page(
@@ -275,7 +413,7 @@ def _thread_page(
             ),
             empty=True,
         )  # fmt: skip
-    requests = _thread_requests(source, response, tree, context)
+    requests = _thread_requests(source, chosen, response, tree, context)
     remember = ((context.thread, context.marker),) if context.thread and context.marker else ()
     return domain.Page(
         documents=documents, requests=requests, warnings=reader.warnings(), remember=remember
@@ -283,9 +421,12 @@ def _thread_page(
 
 
 def _thread_requests(
-    source: ForumSource, response: domain.Response, tree: LexborHTMLParser, context: Context
+    source: ForumSource,
+    chosen: ForumSelectors,
+    response: domain.Response,
+    tree: LexborHTMLParser,
+    context: Context,
 ) -> tuple[domain.Request, ...]:
-    chosen = source.resolved
     newer = _link(tree, response, chosen.thread_next)
     if newer and context.depth == 1:
         # We came in on an early page (the list row did not link the last one): go to the
@@ -303,11 +444,12 @@ class _PostReader:
     """Turns post elements into Documents; counts what it could not read, for one warning."""
 
     def __init__(
-        self, source: ForumSource, page_url: str, title: str, now: datetime, timezone: str
-    ) -> None:
+        self, source: ForumSource, chosen: ForumSelectors, page_url: str, title: str,
+        now: datetime, timezone: str,
+    ) -> None:  # fmt: skip
         self.source, self.page_url, self.title, self.now = source, page_url, title, now
         self.timezone = timezone  # for dates written without one
-        self.chosen = chosen = source.resolved
+        self.chosen = chosen
         assert chosen.body
         assert chosen.permalink
         # Compiled once per page, applied to every post.
@@ -326,7 +468,7 @@ class _PostReader:
         (an ad slot between posts, a placeholder): no text, no date, no link of its own."""
         body_node = self.body.first_node(item)
         body = selectors.body_text(body_node, self.chosen.quote) if body_node is not None else ""
-        link = self.permalink.first(item)
+        link = self.permalink.first(item) or _anchor_before(item)
         if not body and not link and not (self.date and self.date.first(item)):
             return None
         author = self.author.first(item) if self.author else None
@@ -389,6 +531,22 @@ class _PostReader:
         return tuple(found)
 
 
+def _anchor_before(item: LexborNode) -> str | None:
+    """A link to the empty anchor right before a post (`<a name="post123"></a>`, `<span
+    id="antwort_1">`), which many boards give instead of a link of the post's own."""
+    node = item.prev
+    while (
+        node is not None
+        and node.tag in ("-text", "-comment")
+        and not (node.text(deep=False).strip())
+    ):
+        node = node.prev
+    if node is None or node.tag == "-text" or node.text(deep=True).strip():
+        return None
+    name = node.attrs.get("id") or node.attrs.get("name")
+    return f"#{name.strip()}" if name and name.strip() else None
+
+
 def date_warning(unreadable: list[str]) -> str:
     """One stable warning for a page's unreadable dates (the pipeline dedups by text)."""
     return f"{len(unreadable)} dates could not be read, e.g. {unreadable[0][:60]!r}"
@@ -432,13 +590,15 @@ def _link(
     return found if found != urldefrag(response.url).url else None
 
 
-def _holds_posts(source: ForumSource, tree: LexborHTMLParser) -> bool:
-    root, item = tree.root, source.resolved.item
+def _holds_posts(chosen: ForumSelectors, tree: LexborHTMLParser) -> bool:
+    root, item = tree.root, chosen.item
     return root is not None and item is not None and bool(selectors.nodes(root, item))
 
 
-def _matched_nothing(field: str, spec: str) -> str:
-    return f"selector {field} ({spec!r}) matched nothing on a page that is not a login wall"
+def _matched_nothing(field: str, spec: str, tree: LexborHTMLParser, kind: str) -> str:
+    said = f"selector {field} ({spec!r}) matched nothing on a page that is not a login wall"
+    closest = closest_preset(tree, kind)
+    return f"{said}; {closest}" if closest else said
 
 
 ADAPTER = ForumAdapter()

@@ -128,6 +128,26 @@ def test_try_a_url_with_a_preset_needs_no_sources_yaml(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_try_a_url_of_a_forum_recognises_the_engine_and_says_which_and_why(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    board, medical, _ = small_board()
+    board.serve(feed_server)
+    url = feed_server.url(board.list_path())
+
+    result = run_monitor("try", "--type", "forum", url, "--pages", "3", cwd=tmp_path,
+                         **LOOPBACK, **WIDE)  # fmt: skip
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert out.splitlines()[0] == (
+        "engine: phpBB 3 (prosilver) (body#phpbb): preset phpbb (preset: auto)"
+    )
+    for post in medical.posts[3:]:
+        assert board.permalink(post) in out
+    assert "warning" not in out
+
+
 def test_try_with_a_preset_whose_selectors_match_nothing_says_so(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
@@ -144,6 +164,9 @@ def test_try_with_a_preset_whose_selectors_match_nothing_says_so(
     out = flat(result.stdout)
     assert "selector thread_row" in out
     assert "matched nothing on a page that is not a login wall" in out
+    # Where to start instead: the preset whose selectors find this page's parts.
+    assert "closest preset: phpbb (found 3 of thread_row, thread_link, thread_marker)" in out
+    assert "engine: preset xenforo (XenForo 2.0 - 2.3), as the source names it" in out
     assert "no items: the page was fetched, but nothing in it was read as an item" in out
     assert "0 items mention a brand" in out
     assert len(feed_server.requests_for(board.list_path())) == 1

@@ -238,6 +238,7 @@ def test_load_of_a_missing_file_says_how_to_create_it(tmp_path: Path) -> None:
 
 
 def test_a_source_level_error_names_the_source_not_its_type_tag() -> None:
-    text = VALID.replace("type: feed", "type: forum")
+    # A forum source with a preset of another kind: wrong as a whole, not in one field.
+    text = VALID.replace("type: feed", "type: forum\n    preset: hackernews")
     (line,) = errors_of(text)
     assert line.startswith("sources.yaml:7: sources[0]: ")

@@ -6,6 +6,8 @@ value is without code:
     "time@datetime"                          an attribute instead of the text
     "@id"                                    an attribute of the element itself
     "p.author time@datetime || p.author"     alternatives: the first that yields a value
+    "@#id"                                   a link to the element itself: "#" + its id
+                                             (for posts whose only permalink is an anchor)
 
 Text values are the element's text with whitespace collapsed. Selectors are checked when
 the config is loaded (`check`), so a typo fails at startup, not at crawl time.
@@ -31,7 +33,7 @@ from monitor.identity import fingerprint
 from monitor.sources.reading import challenges, encoding
 
 _ALTERNATIVES = re.compile(r"\s*\|\|\s*")
-_ATTRIBUTE = re.compile(r"^(.*?)\s*@([A-Za-z_:][-\w:.]*)$", re.DOTALL)
+_ATTRIBUTE = re.compile(r"^(.*?)\s*@(#?[A-Za-z_:][-\w:.]*)$", re.DOTALL)
 _PROBE = LexborHTMLParser("<p></p>")
 
 
@@ -57,10 +59,8 @@ class Selector:
                 written = text.inline_text(found)
                 if written:
                     return written
-            else:
-                value = found.attrs.get(attribute)  # one attribute, not a dict of them all
-                if value and (value := value.strip()):
-                    return value
+            elif value := _attribute(found, attribute):
+                return value
         return None
 
     def first_node(self, node: LexborNode) -> LexborNode | None:
@@ -187,8 +187,16 @@ def _one_line(written: str) -> str:
 def _value(node: LexborNode, attribute: str | None) -> str | None:
     if attribute is None:
         return inline_text(node) or None
-    value = node.attrs.get(attribute)
-    return value.strip() if value and value.strip() else None
+    return _attribute(node, attribute)
+
+
+def _attribute(node: LexborNode, attribute: str) -> str | None:
+    """The attribute's value, stripped; for "#name", a fragment link to that value."""
+    anchor = attribute.startswith("#")
+    value = node.attrs.get(attribute[1:] if anchor else attribute)  # one, not all of them
+    if not value or not (value := value.strip()):
+        return None
+    return f"#{value}" if anchor else value
 
 
 # --- pages ---------------------------------------------------------------------------

@@ -294,11 +294,12 @@ def test_an_ad_label_opening_a_post_is_not_its_text() -> None:
     assert first.text == parse(source(), thread_page(), kind="thread").documents[0].text
 
 
-def test_a_selector_that_matches_nothing_is_a_plain_warning() -> None:
+def test_a_selector_that_matches_nothing_is_a_warning_naming_the_closest_preset() -> None:
     page = parse(source(selectors={"item": "div.beitrag"}), thread_page(), kind="thread")
     assert page.documents == ()
     assert page.warnings == (
-        "selector item ('div.beitrag') matched nothing on a page that is not a login wall",
+        "selector item ('div.beitrag') matched nothing on a page that is not a login wall; "
+        "closest preset: phpbb (found 5 of item, body, author, date, permalink)",
     )
 
 

@@ -26,8 +26,6 @@ KNOWN_GAPS = {
     "pages/custom/hifi-forum.de-84-87.harvest.json": NO_PRESET,
     "pages/custom/mactechnews.de-appstore.html": NO_PRESET,
     "pages/custom/nairaland-5813456.harvest.json": NO_PRESET,
-    "pages/custom/paradisi.de-parkinson-120167.harvest.json": NO_PRESET
-    + " (schema.org Question/Answer microdata)",
     "pages/discourse/blizzard-transfer.harvest.json": NO_PRESET + " (Discourse's HTML view)",
     "pages/forumotion/wolfsrebellen-regeln.html": NO_PRESET,
     "pages/insided/kaspersky-rootkit.harvest.json": NO_PRESET,
