@@ -64,8 +64,12 @@ def sources_command() -> None:
     configured = {source.name for source in config.sources}
     # A source removed from sources.yaml keeps its row (its mentions refer to it), but is
     # nobody's concern any more.
-    rows = [row for row in common.run(_sources(settings)) if row.name in configured]
-    table = Table("source", "type", "state", "last success", "failures", "items", "problem")
+    listed, undated = common.run(_sources(settings))
+    rows = [row for row in listed if row.name in configured]
+    # "undated": stored items whose date could not be read (first-seen time stands in).
+    table = Table(
+        "source", "type", "state", "last success", "failures", "items", "undated", "problem"
+    )
     styles = {HealthState.OK: "green", HealthState.FAILING: "yellow",
               HealthState.BROKEN: "bold red"}  # fmt: skip
     for row in rows:
@@ -74,6 +78,7 @@ def sources_command() -> None:
             f"{row.last_success_at:%Y-%m-%d %H:%M}" if row.last_success_at else "never",
             str(row.consecutive_failures),
             "" if row.items_last_seen is None else str(row.items_last_seen),
+            str(undated.get(row.id, 0)),
             rich.markup.escape(row.health_reason or row.last_error or ""),
         )  # fmt: skip
     common.console.print(table)
@@ -81,9 +86,9 @@ def sources_command() -> None:
         raise SystemExit(1)
 
 
-async def _sources(settings: Settings) -> list[schema.Source]:
+async def _sources(settings: Settings) -> tuple[list[schema.Source], dict[int, int]]:
     async with open_database(settings) as database, database.sessions() as session:
-        return await stored_sources.listing(session)
+        return await stored_sources.listing(session), await stored_sources.undated(session)
 
 
 @click.command(name="outbox")

@@ -210,9 +210,9 @@ def _reading(source: ForumSource, tree: LexborHTMLParser, response: domain.Respo
         if source.preset in (None, AUTO):
             return _Reading(source.resolved, "the source's own selectors",
                             "the source's own selectors (no preset)")  # fmt: skip
+        named = f"preset {source.preset}"
         written_for = presets.load(source.preset).engine
-        return _Reading(source.resolved, f"preset {source.preset}",
-                        f"preset {source.preset} ({written_for}), as the source names it")  # fmt: skip
+        return _Reading(source.resolved, named, f"{named} ({written_for}), as the source names it")
     engine = engines.detect(tree, response.content)
     if engine is None or engine.preset is None:
         return _Reading(None, "no preset", engine.describe() if engine else "not recognised",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from monitor.domain import Health
 from monitor.store import upsert
-from monitor.store.schema import HttpCache, Source, SourceMemory
+from monitor.store.schema import Document, HttpCache, Source, SourceMemory
 
 
 async def ensure(session: AsyncSession, *, name: str, type: str, url: str) -> Source:
@@ -79,6 +79,17 @@ async def record_crawl(
 
 async def listing(session: AsyncSession) -> list[Source]:
     return list((await session.scalars(select(Source).order_by(Source.name))).all())
+
+
+async def undated(session: AsyncSession) -> dict[int, int]:
+    """Per source id, how many stored items had no date that could be read (they carry
+    the time they were first seen instead): a sign the source's date selector misses."""
+    query = (
+        select(Document.source_id, func.count())
+        .where(Document.published_at.is_(None))
+        .group_by(Document.source_id)
+    )
+    return {source_id: int(number) for source_id, number in (await session.execute(query)).all()}
 
 
 async def validators(session: AsyncSession, url: str) -> tuple[str | None, str | None]:

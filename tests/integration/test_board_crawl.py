@@ -22,6 +22,7 @@ from monitor.config.environment import Settings
 from monitor.crawl import pipeline
 from monitor.service.parts import Service, open_service
 from monitor.store import db, seen
+from monitor.store import sources as stored_sources
 from monitor.store.schema import Document, Mention, SeenItem, Source
 from tests import boards
 from tests.conftest import FeedServer
@@ -561,8 +562,8 @@ async def test_unreadable_dates_are_logged_once_while_they_last_not_per_page_or_
 ) -> None:
     board = boards.Board(datetime_attribute=False)
     at = datetime(2024, 3, 14, 9, 0, tzinfo=UTC)
-    first = board.add_thread("Eins", [board.post("A", at, "Hallo", written="irgendwann")])
-    board.add_thread("Zwei", [board.post("B", at + timedelta(hours=1), "Servus",
+    first = board.add_thread("Eins", [board.post("A", at, "Hallo Vaude", written="irgendwann")])
+    board.add_thread("Zwei", [board.post("B", at + timedelta(hours=1), "Servus Vaude",
                                          written="unbekannt")])  # fmt: skip
     board.serve(feed_server)
     config = make_config(feed_server.url(board.list_path()))
@@ -570,7 +571,7 @@ async def test_unreadable_dates_are_logged_once_while_they_last_not_per_page_or_
 
     async with service_for(tmp_path, config) as service:
         one = await pipeline.poll_source(service.crawler, config.sources[0], now=NOW)
-        board.reply(first, "C", at + timedelta(hours=2), "Noch da?", written="vorhin")
+        board.reply(first, "C", at + timedelta(hours=2), "Vaude noch da?", written="vorhin")
         board.serve(feed_server)
         two = await pipeline.poll_source(
             service.crawler, config.sources[0], now=NOW + timedelta(hours=1)
@@ -581,3 +582,15 @@ async def test_unreadable_dates_are_logged_once_while_they_last_not_per_page_or_
     assert len(logged) == 1
     assert [w for w in one.warnings if "could not be read" in w]  # the results still say it
     assert [w for w in two.warnings if "could not be read" in w]
+    # Never dropped: stored with the time they were first seen, and counted per source.
+    async with (
+        service_for(tmp_path, config) as service,
+        db.transaction(service.sessions) as session,
+    ):
+        documents = (await session.scalars(select(Document))).all()
+        undated = await stored_sources.undated(session)
+        (source_id,) = (await session.scalars(select(Source.id))).all()
+    assert len(documents) == 3
+    assert all(d.published_at is None for d in documents)
+    assert sorted(d.first_seen_at for d in documents) == [NOW, NOW, NOW + timedelta(hours=1)]
+    assert undated == {source_id: 3}
