@@ -161,7 +161,7 @@ def _read_with(kind: str, source: Any, read: domain.Page) -> str:
     return f"{kind} ({source.preset})" if getattr(source, "preset", None) else kind
 
 
-_CHOSEN = re.compile(r"preset (\w+) \(preset: auto\)")
+_CHOSEN = re.compile(r"\): preset (\w+)")
 _ENGINE = re.compile(r"engine: (.+?) \(")
 
 

@@ -192,12 +192,17 @@ def _document(
 ) -> domain.Document | None:
     if (
         post.get("post_type", 1) not in _REGULAR_POSTS
+        # "closed", "pinned", "split", "user left": an action shown as a post, not a post.
+        or post.get("action_code")
         or post.get("deleted_at")
         or post.get("hidden")
     ):
         return None
     tree = LexborHTMLParser(str(post.get("cooked") or ""))
-    body = selectors.body_text(tree.body, _QUOTE) if tree.body is not None else ""
+    if tree.body is None:
+        return None
+    _images_as_words(tree)
+    body = selectors.body_text(tree.body, _QUOTE)
     if not body:
         return None
     url = urljoin(
@@ -218,6 +223,18 @@ def _document(
         published_at=published,
         language=source.language,
     )
+
+
+def _images_as_words(tree: LexborHTMLParser) -> None:
+    """Each picture in a post becomes its alt text: a post that is only a photo (of a torn
+    jacket, a broken device) is a post, and its alt text is what words it has. The
+    lightbox's file name and size line is Discourse's, not the author's; emoji stay out."""
+    for caption in tree.css("div.lightbox-wrapper div.meta"):
+        caption.decompose()
+    for image in tree.css("img"):
+        classes = (image.attrs.get("class") or "").split()
+        alt = "" if "emoji" in classes or "avatar" in classes else image.attrs.get("alt") or ""
+        image.replace_with(f" {alt.strip()} " if alt.strip() else " ")
 
 
 def _load(response: domain.Response) -> Mapping[str, Any]:

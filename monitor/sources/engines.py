@@ -9,7 +9,8 @@ and footer ("smf_scripturl", "Powered by Phorum"). Each rule is one line of data
 adding an engine is adding a rule (and, once real pages of it have been checked, a preset).
 
 An engine recognised without a preset is still named (`preset` None, with `advice`), so
-`monitor try` can say what the board is and what to do. A page of no known engine that
+`monitor try` can say what the board is and what to do; one that another source type
+reads better has both a preset and that advice. A page of no known engine that
 carries schema.org forum markup (DiscussionForumPosting, Comment, Answer microdata) is
 read with the `schema_org_forum` preset. Pure: a parsed page and its bytes in, a verdict out.
 """
@@ -38,7 +39,8 @@ class Engine:
     advice: str = ""
 
     def describe(self) -> str:
-        read = f"preset {self.preset}" if self.preset else self.advice
+        read = "; ".join(part for part in (f"preset {self.preset}" if self.preset else "",
+                                            self.advice) if part)  # fmt: skip
         return f"{self.name} ({self.evidence}): {read}"
 
 
@@ -49,18 +51,21 @@ class _Rule:
     generator: str | None = None  # a regex on the generator meta; group 1 is the version
     css: str | None = None  # an element only this engine's templates write
     marker: bytes | None = None  # a regex on the page's bytes (scripts, footer)
-    advice: str = _GIVE_SELECTORS
+    advice: str = ""  # what to do instead; without a preset, by default: give selectors
+
+    @property
+    def said(self) -> str:
+        return self.advice or ("" if self.preset else _GIVE_SELECTORS)
 
 
 # Most specific first: a WordPress site may embed a forum plugin (bbPress), and a board
 # may run on a host whose pages name another product in passing.
+# fmt: off
 _RULES = (
-    _Rule(
-        "Discourse",
-        None,
-        generator=r"^Discourse\s*([\w.]*)",
-        advice="read it as type: discourse (its JSON API), with the board's URL",
-    ),
+    # Its no-JS view carries schema.org markup, which reads the posts; its JSON reads more.
+    _Rule("Discourse", "schema_org_forum", generator=r"^Discourse\s*([\w.]*)",
+          advice="type: discourse reads it better (its JSON API: every post with its own "
+          "link), with the board's URL"),
     _Rule("vBulletin", None, generator=r"^vBulletin\s*(5[\d.]*)"),
     _Rule("vBulletin", "vbulletin", generator=r"^vBulletin\s*([34][\d.]*)"),
     _Rule("vBulletin 4", "vbulletin", css="html#vbulletin_html"),
@@ -76,18 +81,10 @@ _RULES = (
     _Rule("Phorum", "phorum", css="a[href*='phorum.org']"),
     _Rule("MyBB", None, marker=rb"(?i)powered by\s*(?:<a[^>]*>)?\s*mybb"),
     _Rule("WoltLab Burning Board", None, css="body[id^=tpl_wbb]", marker=rb"(?i)woltlab"),
-    _Rule(
-        "Flarum",
-        None,
-        css="#flarum-loading",
-        advice="no preset reads it yet: Flarum's JSON API (/api/discussions) is not read",
-    ),
-    _Rule(
-        "NodeBB",
-        None,
-        marker=rb"(?i)powered by\s*(?:<a[^>]*>)?\s*nodebb",
-        advice="no preset reads it yet: NodeBB's JSON API (/api/topic/…) is not read",
-    ),
+    _Rule("Flarum", None, css="#flarum-loading",
+          advice="no preset reads it yet: Flarum's JSON API (/api/discussions) is not read"),
+    _Rule("NodeBB", None, marker=rb"(?i)powered by\s*(?:<a[^>]*>)?\s*nodebb",
+          advice="no preset reads it yet: NodeBB's JSON API (/api/topic/…) is not read"),
     _Rule("bbPress", None, css="body.bbpress"),
     _Rule("Inyoka", None, marker=rb"Inyoka v\d"),
     _Rule("Forumotion", None, marker=rb"(?i)forumotion\.|forumactif\.|forumieren\."),
@@ -95,6 +92,7 @@ _RULES = (
     _Rule("WordPress", "wordpress", generator=r"^WordPress(?:\.com)?\s*([\d.]*)"),
     _Rule("WordPress", "wordpress", css="link[rel='https://api.w.org/'], body.single-post"),
 )
+# fmt: on
 _SCHEMA_ORG = (
     "[itemtype$='schema.org/DiscussionForumPosting'], [itemtype$='schema.org/Comment'],"
     " [itemtype$='schema.org/Answer']"
@@ -126,7 +124,7 @@ def _matches(
             if named := re.match(rule.generator, generator):
                 version = named.group(1) if named.groups() else ""
                 name = f"{rule.name} {version}".strip()
-                return Engine(name, rule.preset, f"generator {generator[:40]!r}", rule.advice)
+                return Engine(name, rule.preset, f"generator {generator[:40]!r}", rule.said)
         return None
     said = []
     if rule.css is not None:
@@ -139,4 +137,4 @@ def _matches(
             return None
         written = re.sub(r"<[^>]*>", "", match.group(0).decode("utf-8", "replace"))
         said.append(repr(" ".join(written.split())[:40]))
-    return Engine(rule.name, rule.preset, " and ".join(said), rule.advice)
+    return Engine(rule.name, rule.preset, " and ".join(said), rule.said)

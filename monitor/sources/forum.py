@@ -192,6 +192,8 @@ class ForumAdapter:
             return replace(page, notes=notes)
         # A recognised engine is named in every warning: what to change depends on it.
         warned = tuple(f"{warning} [{reading.named}]" for warning in page.warnings)
+        if reading.engine.advice:  # read, but another way reads it better: say how
+            warned += (f"{response.url} is {reading.engine.name}: {reading.engine.advice}",)
         return replace(page, warnings=warned, notes=notes)
 
 

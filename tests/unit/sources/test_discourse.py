@@ -102,3 +102,33 @@ def test_max_pages_per_thread_one_reads_only_the_topic() -> None:
 def test_what_is_not_discourse_json_is_an_error(content: bytes, message: str) -> None:
     with pytest.raises(SourceError, match=message):
         parse(source(), content, "list")
+
+
+def _topic_with(*posts: dict[str, Any]) -> bytes:
+    topic = json.loads((FOLDER / "topic.json").read_bytes())
+    first = topic["post_stream"]["posts"][0]
+    made = [{**first, "id": 900 + n, "post_number": 10 + n, **post} for n, post in enumerate(posts)]
+    topic["post_stream"]["posts"] = made
+    topic["post_stream"]["stream"] = [p["id"] for p in made]
+    return json.dumps(topic).encode()
+
+
+def test_an_action_shown_as_a_post_is_not_a_document_whatever_its_type() -> None:
+    closed = {"post_type": 2, "action_code": "closed.enabled",
+              "cooked": "<p>This topic was automatically closed after 30 days.</p>"}  # fmt: skip
+    staff = {"post_type": 2, "cooked": "<p>Vaude here: we are sorry, please mail us.</p>"}
+    page = parse(source(), _topic_with(closed, staff), "thread")
+    assert [d.text for d in page.documents] == ["Vaude here: we are sorry, please mail us."]
+
+
+def test_an_image_only_post_is_kept_with_its_alt_text_not_the_lightbox_caption() -> None:
+    photo = {
+        "cooked": '<p><div class="lightbox-wrapper"><a class="lightbox" href="/u/1.jpg">'
+        '<img src="/u/1_2_690x460.jpg" alt="Vaude Jacke, Naht gerissen" width="690">'
+        '<div class="meta"><span class="filename">IMG_2041.jpg</span>'
+        '<span class="informations">4032×3024 2.1 MB</span></div></a></div></p>'
+    }
+    emoji = {"cooked": '<p>Danke! <img src="/images/emoji/smile.png" class="emoji" '
+             'alt=":smile:"></p>'}  # fmt: skip
+    page = parse(source(), _topic_with(photo, emoji), "thread")
+    assert [d.text for d in page.documents] == ["Vaude Jacke, Naht gerissen", "Danke!"]

@@ -46,7 +46,6 @@ def test_every_real_page_of_an_engine_with_a_preset_gets_that_preset(
     ("file", "name"),
     [
         ("bbpress/shift.ms-cbd-oil.harvest.json", "bbPress"),
-        ("discourse/blizzard-transfer.harvest.json", "Discourse 2.5.0.beta4"),
         ("forumotion/wolfsrebellen-regeln.html", "Forumotion"),
         ("insided/kaspersky-rootkit.harvest.json", "inSided"),
         ("inyoka/ubuntuusers.de-login-schleife.harvest.json", "Inyoka"),
@@ -58,6 +57,21 @@ def test_real_pages_of_engines_without_a_preset_are_named_with_advice(file: str,
     assert found is not None
     assert (found.name, found.preset) == (name, None)
     assert found.advice
+
+
+def test_discourse_html_is_read_by_its_schema_org_markup_with_advice_to_use_its_json() -> None:
+    page = next(p for p in real_pages.pages() if "blizzard" in p.file)
+    found = detect(page.content)
+    assert found is not None
+    assert (found.name, found.preset) == ("Discourse 2.5.0.beta4", "schema_org_forum")
+    assert found.advice.startswith("type: discourse reads it better")
+    src = _source()
+    response = domain.Response(domain.Request(page.url, kind="thread", context="depth=1"),
+                               page.url, 200, page.content,
+                               {"content-type": "text/html; charset=utf-8"})  # fmt: skip
+    read = forum.ADAPTER.parse(src, response, now=NOW, memory={}, derived=sources.Derived())
+    assert [d.author for d in read.documents] == [item["author"] for item in page.expected]
+    assert read.warnings[-1] == f"{page.url} is Discourse 2.5.0.beta4: {found.advice}"
 
 
 @pytest.mark.parametrize(
