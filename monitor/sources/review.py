@@ -7,8 +7,9 @@ which the `schema_org` preset points at schema.org microdata. A review found by 
 kept once (same key).
 
 Identity: a review's own URL (`url` / `@id` in JSON-LD, the `permalink` selector), with its
-fragment kept (`selectors.permalink_key`); without one, a hash of source, author, date and
-text. Never the page URL. The next page (`next_page`) is a continuation, up to `max_pages`.
+fragment kept (`selectors.permalink_key`); without one, a hash of source, author, date,
+rating and text (`review_key`). Never the page URL. The next page (`next_page`) is a
+continuation, up to `max_pages`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, Literal
 
@@ -224,10 +225,7 @@ class _Reader:
             key = selectors.permalink_key(url)
         else:
             url = None  # the page's own URL names every review on it: not an identity
-            stamp = published.isoformat() if published else ""
-            key = fingerprint.document_key(
-                link=None, guid=None, fallback=(self.source.name, author or "", stamp, body)
-            )
+            key = review_key(self.source.name, author, published, rating, body)
         heading = _heading(title, subject, brand, self.source.language) or self.page_title
         return domain.Document(
             key=key, url=url or self.page_url, title=heading or text.one_line(body, 80),
@@ -251,6 +249,21 @@ class _Reader:
         if self.bad_json:
             found.append(f"{self.bad_json} JSON-LD blocks are not valid JSON; they were skipped")
         return tuple(found)
+
+
+def review_key(
+    source: str, author: str | None, published: datetime | None, rating: float | None, body: str
+) -> str:
+    """The identity of a review without a link of its own: who wrote it, when, how many
+    stars and what, together. Two "Super!" reviews of one day by two guests, or by one
+    guest with 5 and with 1 star, are two reviews. Made of what the database stores (the
+    date in UTC, the rating on 0-5), so migration 0007 could re-key reviews stored before.
+    """
+    stamp = published.astimezone(UTC).isoformat() if published else ""
+    stars = f"{rating:g}" if rating is not None else ""
+    return fingerprint.document_key(
+        link=None, guid=None, fallback=(source, author or "", stamp, stars, body)
+    )
 
 
 def _json_ld_reviews(
