@@ -51,7 +51,7 @@ NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 ENGINE_PRESETS: dict[str, str] = {
     "phpbb": "phpbb", "smf": "smf", "vbulletin": "vbulletin", "xenforo": "xenforo",
     "invision": "invision", "wordpress": "wordpress", "wordpress.com": "wordpress",
-    "vanilla": "vanilla", "phorum": "phorum", "fluxbb": "fluxbb",
+    "vanilla": "vanilla", "phorum": "phorum", "fluxbb": "fluxbb", "bbpress": "bbpress",
 }  # fmt: skip
 _SOURCE: TypeAdapter[Any] = TypeAdapter(sources.SourceConfig)
 _OFFSET = re.compile(r"([+-]\d\d:\d\d|Z)$")

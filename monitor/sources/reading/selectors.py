@@ -8,6 +8,8 @@ value is without code:
     "p.author time@datetime || p.author"     alternatives: the first that yields a value
     "@#id"                                   a link to the element itself: "#" + its id
                                              (for posts whose only permalink is an anchor)
+    "< .post-date"                           in the element just before this one (engines
+                                             that write a post's header as a sibling)
 
 Text values are the element's text with whitespace collapsed. Selectors are checked when
 the config is loaded (`check`), so a typo fails at startup, not at crawl time.
@@ -40,6 +42,7 @@ _PROBE = LexborHTMLParser("<p></p>")
 @dataclass(frozen=True, slots=True)
 class Selector:
     """A compiled spec: (css, attribute) alternatives; css "" is the element itself.
+    `before` names the alternatives that look in the element before it ("<").
 
     Its methods are the module's functions of the same names (`first`, `first_node`)
     without looking the spec up again: for readers that apply one spec to every post.
@@ -47,11 +50,13 @@ class Selector:
 
     spec: str
     alternatives: tuple[tuple[str, str | None], ...]
+    before: frozenset[int] = frozenset()
 
     def first(self, node: LexborNode) -> str | None:
         """The first non-empty value found under `node` (or on it, for "@attr")."""
-        for css, attribute in self.alternatives:
-            found = node.css_first(css) if css else node
+        for number, (css, attribute) in enumerate(self.alternatives):
+            scope = _previous(node) if number in self.before else node
+            found = (scope.css_first(css) if css else scope) if scope is not None else None
             if found is None:
                 continue
             # `_value`, written out: this runs several times for every post of a page.
@@ -65,20 +70,44 @@ class Selector:
 
     def first_node(self, node: LexborNode) -> LexborNode | None:
         """The first element of the first alternative that matches any."""
-        for css, _ in self.alternatives:
-            found = node.css_first(css) if css else node
+        for number, (css, _) in enumerate(self.alternatives):
+            scope = _previous(node) if number in self.before else node
+            found = (scope.css_first(css) if css else scope) if scope is not None else None
             if found is not None:
                 return found
         return None
+
+    def scopes(self, node: LexborNode) -> list[tuple[LexborNode, str, str | None]]:
+        """(where to look, css, attribute) of each alternative, for `every` and `nodes`."""
+        found = []
+        for number, (css, attribute) in enumerate(self.alternatives):
+            scope = _previous(node) if number in self.before else node
+            if scope is not None:
+                found.append((scope, css, attribute))
+        return found
+
+
+def _previous(node: LexborNode) -> LexborNode | None:
+    """The element right before `node` (text and comments between them skipped)."""
+    sibling = node.prev
+    while sibling is not None and sibling.tag in ("-text", "-comment"):
+        sibling = sibling.prev
+    return sibling
 
 
 @lru_cache(maxsize=1024)
 def compile_spec(spec: str) -> Selector:
     """Split `spec` into alternatives; raises ValueError naming the part that is wrong."""
-    alternatives = []
+    alternatives: list[tuple[str, str | None]] = []
+    before: set[int] = set()
     for part in _ALTERNATIVES.split(spec.strip()):
         if not part:
             raise ValueError(f"selector {spec!r} has an empty alternative around '||'")
+        if part.startswith("<"):
+            before.add(len(alternatives))
+            part = part[1:].strip()
+            if not part:
+                raise ValueError(f"selector {spec!r}: '<' needs a selector or @attribute after it")
         match = _ATTRIBUTE.match(part)
         css, attribute = (match.group(1).strip(), match.group(2)) if match else (part, None)
         if not css and attribute is None:
@@ -89,7 +118,7 @@ def compile_spec(spec: str) -> Selector:
             except SelectolaxError:
                 raise ValueError(f"{css!r} is not a valid CSS selector") from None
         alternatives.append((css, attribute))
-    return Selector(spec, tuple(alternatives))
+    return Selector(spec, tuple(alternatives), frozenset(before))
 
 
 def check(spec: str) -> str:
@@ -108,8 +137,8 @@ def first(node: LexborNode, spec: str) -> str | None:
 
 def every(node: LexborNode, spec: str) -> list[str]:
     """Every non-empty value of the first alternative that yields any."""
-    for css, attribute in compile_spec(spec).alternatives:
-        found = node.css(css) if css else [node]
+    for scope, css, attribute in compile_spec(spec).scopes(node):
+        found = scope.css(css) if css else [scope]
         values = [value for element in found if (value := _value(element, attribute))]
         if values:
             return values
@@ -118,8 +147,8 @@ def every(node: LexborNode, spec: str) -> list[str]:
 
 def nodes(node: LexborNode, spec: str) -> list[LexborNode]:
     """The elements of the first alternative that matches any (attributes are ignored)."""
-    for css, _ in compile_spec(spec).alternatives:
-        found = node.css(css) if css else [node]
+    for scope, css, _ in compile_spec(spec).scopes(node):
+        found = scope.css(css) if css else [scope]
         if found:
             return list(found)
     return []

@@ -45,7 +45,6 @@ def test_every_real_page_of_an_engine_with_a_preset_gets_that_preset(
 @pytest.mark.parametrize(
     ("file", "name"),
     [
-        ("bbpress/shift.ms-cbd-oil.harvest.json", "bbPress"),
         ("forumotion/wolfsrebellen-regeln.html", "Forumotion"),
         ("insided/kaspersky-rootkit.harvest.json", "inSided"),
         ("inyoka/ubuntuusers.de-login-schleife.harvest.json", "Inyoka"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import urllib.parse
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
@@ -15,6 +16,7 @@ from monitor.sources import forum
 from tests.unit.sources import golden
 
 NOW = datetime(2024, 3, 15, 12, 0, tzinfo=UTC)
+BERLIN = ZoneInfo("Europe/Berlin")
 PHPBB = golden.GOLDEN / "phpbb"
 LIST_URL = "https://forum.example.de/viewforum.php?f=4"
 CONFIG: TypeAdapter[Any] = TypeAdapter(sources.SourceConfig)
@@ -346,3 +348,47 @@ def test_a_source_that_names_a_thread_reads_its_posts_and_says_to_give_the_list(
     assert not page.empty
     assert page.warnings[0].startswith(f"{thread_url} is a thread, not a list of threads")
     assert "give the board's list page" in page.warnings[0]
+
+
+# bbPress 2.6's default templates (loop-single-reply.php, loop-single-topic.php): each
+# post's date and own link sit in a header *before* the post, not inside it.
+BBPRESS_TOPIC = """<html><body class="topic bbpress single-topic">
+<h1 class="entry-title">Zelt undicht</h1>
+<ul id="topic-7-replies" class="forums bbp-replies"><li class="bbp-body">
+<div id="post-7" class="bbp-reply-header"><div class="bbp-meta">
+ <span class="bbp-reply-post-date">1. März 2024 um 10:15</span>
+ <a class="bbp-reply-permalink"
+  href="https://forum.example.de/forums/topic/zelt-undicht/#post-7">#7</a>
+</div></div>
+<div class="loop-item-0 user-id-2 bbp-parent-forum-3 odd topic-author post-7 topic type-topic">
+ <div class="bbp-reply-author"><a class="bbp-author-name" href="/u/anna">Anna</a></div>
+ <div class="bbp-reply-content"><p>Mein Vaude Zelt ist nach einer Nacht nass.</p></div>
+</div>
+<div id="post-9" class="bbp-reply-header"><div class="bbp-meta">
+ <span class="bbp-reply-post-date">2. März 2024 um 08:00</span>
+ <a class="bbp-reply-permalink"
+  href="https://forum.example.de/forums/topic/zelt-undicht/#post-9">#9</a>
+</div></div>
+<div class="loop-item-1 user-id-5 bbp-parent-forum-3 even post-9 reply type-reply">
+ <div class="bbp-reply-author"><a class="bbp-author-name" href="/u/ben">Ben</a></div>
+ <div class="bbp-reply-content"><blockquote>Mein Vaude Zelt</blockquote><p>Nahtband!</p></div>
+</div>
+</li></ul></body></html>"""
+
+
+def test_bbpress_default_templates_give_each_post_the_header_before_it() -> None:
+    src = source(preset="bbpress")
+    page = parse(src, BBPRESS_TOPIC.encode(), kind="thread",
+                 url="https://forum.example.de/forums/topic/zelt-undicht/")  # fmt: skip
+    assert [(d.author, d.url, d.text) for d in page.documents] == [
+        ("Anna", "https://forum.example.de/forums/topic/zelt-undicht/#post-7",
+         "Mein Vaude Zelt ist nach einer Nacht nass."),
+        ("Ben", "https://forum.example.de/forums/topic/zelt-undicht/#post-9", "Nahtband!"),
+    ]  # fmt: skip
+    berlin = [d.published_at.astimezone(BERLIN) for d in page.documents if d.published_at]
+    assert [f"{at:%d.%m. %H:%M}" for at in berlin] == ["01.03. 10:15", "02.03. 08:00"]
+    assert page.warnings == ()
+    # Recognised without naming the preset, from bbPress's body classes.
+    auto = parse(source(preset="auto"), BBPRESS_TOPIC.encode(), kind="thread",
+                 url="https://forum.example.de/forums/topic/zelt-undicht/")  # fmt: skip
+    assert auto.documents == page.documents

@@ -17,7 +17,6 @@ from tests import real_pages
 
 NO_PRESET = "no preset reads this engine yet"
 KNOWN_GAPS = {
-    "pages/bbpress/shift.ms-cbd-oil.harvest.json": NO_PRESET,
     "pages/comments/mtb-news.de-tubeless.html": NO_PRESET,
     "pages/comments/oekonomenstimme.org-keynes.html": NO_PRESET,
     "pages/comments/spektrum.de-engelbart.html": "SciLogs theme: author and date inside "

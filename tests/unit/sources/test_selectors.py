@@ -44,9 +44,32 @@ def test_body_text_leaves_quotes_out(post: selectors.LexborNode) -> None:
     assert selectors.body_text(body, "blockquote") == "Hallo Welt\nAbsatz"
 
 
+def test_an_anchor_link_to_the_element_and_parts_in_the_element_before_it() -> None:
+    tree = LexborHTMLParser(
+        "<div id='post-41' class='header'><span class='date'>1. März 2024</span>"
+        "<a class='link' href='#post-41'>#41</a></div>\n<!-- reply -->"
+        "<div class='reply' id='r41'><p>Text</p></div><div class='reply'><p>Zwei</p></div>"
+    )
+    first, second = tree.css("div.reply")
+    assert selectors.first(first, "@#id") == "#r41"
+    assert selectors.first(first, "< .date") == "1. März 2024"
+    assert selectors.first(first, "< a.link@href || @#id") == "#post-41"
+    assert selectors.first(first, "< @id") == "post-41"  # the element before, itself
+    assert selectors.every(first, "< span || p") == ["1. März 2024"]
+    assert selectors.nodes(first, "< .missing || p")[0].text() == "Text"
+    # The element before the second reply is the first reply: no header there.
+    assert selectors.first(second, "< .date") is None
+    assert selectors.first(second, "@#id") is None
+
+
 @pytest.mark.parametrize(
     ("spec", "problem"),
-    [("div[[", "not a valid CSS selector"), ("a ||", "empty alternative"), ("", "empty")],
+    [
+        ("div[[", "not a valid CSS selector"),
+        ("a ||", "empty alternative"),
+        ("", "empty"),
+        ("<", "'<' needs a selector"),
+    ],
 )
 def test_bad_specs_are_refused_with_a_reason(spec: str, problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
