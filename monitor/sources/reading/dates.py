@@ -14,7 +14,7 @@ A date may stand inside other text, as in a byline that holds the author too ("v
 kletterfan » Mi 2. Dez 2026, 13:59", "« Reply #1 on: December 02, 2026, 01:59:12 PM »"):
 when the whole does not read as a date, each part between the separators engines put
 there (» « | • ·) is tried, the last first, then each stretch shaped like a date (a day,
-a month and a year, with the time after it).
+a month and a year, with the time after it), the first first.
 
 The ISO, timestamp and numeric forms are read with a regular expression: they are what
 most engines emit, and dateparser costs about 2 ms a call. Whatever reaches dateparser is
@@ -97,8 +97,10 @@ def parse(
             found = _whole(_REPLY_NUMBER.sub(" ", part), now, zone, tuple(languages))
             if found is not None:
                 return found
-    # A date standing in other words without a separator ("Re: Thema 25-February-2012 21:46").
-    for match in reversed(list(_EMBEDDED.finditer(value))):
+    # A date standing in other words without a separator ("Re: Thema 25-February-2012 21:46"),
+    # the first one first: what follows a post's date is when it was edited ("20. April 2020
+    # 11:17 (zuletzt bearbeitet: 21. April 2020 12:17)").
+    for match in _EMBEDDED.finditer(value):
         found = _whole(match.group(0), now, zone, tuple(languages))
         if found is not None:
             return found

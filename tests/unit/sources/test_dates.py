@@ -44,6 +44,15 @@ BERLIN = "Europe/Berlin"
         # Inside other words, without a separator (Phorum's subject line, a reply heading).
         ("Compartir experiencias 12-March-2024 13:59", "2024-03-12T12:59:00+00:00"),
         ("Re: Jacke kaputt March 12, 2024, 01:59:12 PM", "2024-03-12T12:59:12+00:00"),
+        # The post's date first, when it was edited after it (Inyoka, many others).
+        (
+            "Zitieren 12. März 2024 11:17 (zuletzt bearbeitet: 13. März 2024 12:17)",
+            "2024-03-12T10:17:00+00:00",
+        ),
+        (
+            "March 12, 2024 9:14 am (last edited March 14, 2024 8:00 am)",
+            "2024-03-12T08:14:00+00:00",
+        ),
     ],
 )
 def test_reads_absolute_and_relative_dates(written: str, expected: str) -> None:

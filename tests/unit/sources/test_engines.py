@@ -47,7 +47,6 @@ def test_every_real_page_of_an_engine_with_a_preset_gets_that_preset(
     [
         ("forumotion/wolfsrebellen-regeln.html", "Forumotion"),
         ("insided/kaspersky-rootkit.harvest.json", "inSided"),
-        ("inyoka/ubuntuusers.de-login-schleife.harvest.json", "Inyoka"),
     ],
 )
 def test_real_pages_of_engines_without_a_preset_are_named_with_advice(file: str, name: str) -> None:

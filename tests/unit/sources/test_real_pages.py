@@ -28,7 +28,6 @@ KNOWN_GAPS = {
     "pages/discourse/blizzard-transfer.harvest.json": NO_PRESET + " (Discourse's HTML view)",
     "pages/forumotion/wolfsrebellen-regeln.html": NO_PRESET,
     "pages/insided/kaspersky-rootkit.harvest.json": NO_PRESET,
-    "pages/inyoka/ubuntuusers.de-login-schleife.harvest.json": NO_PRESET,
     "pages/reviews/emmikochteinfach.html": "ratings in WP Recipe Maker comments, not JSON-LD",
     "pages/reviews/recept.se.html": "half of the JSON-LD reviews; dates not read",
     "pages/reviews/rezeptwelt.html": "reviews in microdata without itemprop=review",
