@@ -265,7 +265,7 @@ def _unreadable(
             f"{response.url}: no board engine recognised (no generator, no known markup, no "
             "schema.org forum markup); name a preset or give selectors"
         )
-    closest = closest_preset(tree, response.request.kind)
+    closest = closest_preset(tree, response.request.kind, response.content)
     return domain.Page(
         warnings=(f"{what}; {closest}" if closest else what,),
         notes=(f"engine: {reading.said}",),
@@ -280,15 +280,20 @@ _PARTS = {
 }
 
 
-def closest_preset(tree: LexborHTMLParser, kind: str) -> str:
+def closest_preset(tree: LexborHTMLParser, kind: str, content: bytes) -> str:
     """The forum preset whose own selectors find most of a `kind` page's parts here, and
-    which of them found nothing: where to start writing selectors ("" if none finds any)."""
+    which of them found nothing: where to start writing selectors ("" if none finds any).
+    On a tie, the preset of the engine the page is recognised as comes first."""
     root = tree.root
     if root is None:
         return ""
     parts = _PARTS["thread" if kind == "thread" else "list"]
     best: tuple[int, str, list[str]] = (0, "", [])
-    for name in presets.names("forum"):
+    engine = engines.detect(tree, content)
+    names = presets.names("forum")
+    if engine is not None and engine.preset in names:
+        names = [engine.preset, *(name for name in names if name != engine.preset)]
+    for name in names:
         chosen = selectors_with(name, ForumSelectors())
         container = chosen.item if parts is _PARTS["thread"] else chosen.thread_row
         # A part is looked for inside the first few posts (rows), where it would be.
@@ -327,7 +332,7 @@ def _list_page(
     rows = selectors.nodes(root, chosen.thread_row) if root is not None else []
     if not rows:
         selectors.check_wall(tree, response, what="a list of threads")
-        said = _matched_nothing("thread_row", chosen.thread_row, tree, "list")
+        said = _matched_nothing("thread_row", chosen.thread_row, tree, response, "list")
         return domain.Page(warnings=(said,), empty=True)
     requests: list[domain.Request] = []
     asked: list[tuple[str, str]] = []  # changed rows with a marker: (memory key, marker)
@@ -399,7 +404,7 @@ def _thread_page(
     items = selectors.nodes(root, chosen.item) if root is not None else []
     if not items:
         selectors.check_wall(tree, response, what="posts")
-        said = _matched_nothing("item", chosen.item, tree, "thread")
+        said = _matched_nothing("item", chosen.item, tree, response, "thread")
         return domain.Page(warnings=(said,), empty=True)
     title = (selectors.first(root, chosen.title) if chosen.title and root else None) or (
         context.title
@@ -597,9 +602,11 @@ def _holds_posts(chosen: ForumSelectors, tree: LexborHTMLParser) -> bool:
     return root is not None and item is not None and bool(selectors.nodes(root, item))
 
 
-def _matched_nothing(field: str, spec: str, tree: LexborHTMLParser, kind: str) -> str:
+def _matched_nothing(
+    field: str, spec: str, tree: LexborHTMLParser, response: domain.Response, kind: str
+) -> str:
     said = f"selector {field} ({spec!r}) matched nothing on a page that is not a login wall"
-    closest = closest_preset(tree, kind)
+    closest = closest_preset(tree, kind, response.content)
     return f"{said}; {closest}" if closest else said
 
 

@@ -64,7 +64,11 @@ _TIME_OF_DAY = re.compile(
 _CLOCK = r"(?:,?\s*(?:um\s*|at\s*)?\d{1,2}[:h]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?)?"
 _EMBEDDED = re.compile(
     rf"\b\d{{1,2}}[-./ ]+(?:\d{{1,2}}|[^\W\d_]{{3,}}\.?)[-./ ]+\d{{4}}{_CLOCK}"
-    rf"|\b[^\W\d_]{{3,}}\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}{_CLOCK}",
+    rf"|\b[^\W\d_]{{3,}}\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}{_CLOCK}"
+    # A two-digit year only with a time after it ("26/05/14, 07:41 am"): alone, "1/2/14"
+    # could be anything.
+    r"|\b\d{1,2}[./]\d{1,2}[./]\d{2}(?!\d),?\s*(?:um\s*|at\s*)?\d{1,2}[:h]\d{2}(?::\d{2})?"
+    r"(?:\s*[ap]\.?m\.?)?",
     re.IGNORECASE,
 )
 # What bylines put between the author, the date and the rest.

@@ -44,6 +44,8 @@ BERLIN = "Europe/Berlin"
         # Inside other words, without a separator (Phorum's subject line, a reply heading).
         ("Compartir experiencias 12-March-2024 13:59", "2024-03-12T12:59:00+00:00"),
         ("Re: Jacke kaputt March 12, 2024, 01:59:12 PM", "2024-03-12T12:59:12+00:00"),
+        # Day first, a two-digit year, a time (Forumotion's byline).
+        ("von lupa am 26/02/24, 07:41 pm", "2024-02-26T18:41:00+00:00"),
         # The post's date first, when it was edited after it (Inyoka, many others).
         (
             "Zitieren 12. März 2024 11:17 (zuletzt bearbeitet: 13. März 2024 12:17)",
