@@ -52,7 +52,7 @@ ENGINE_PRESETS: dict[str, str] = {
     "phpbb": "phpbb", "smf": "smf", "vbulletin": "vbulletin", "xenforo": "xenforo",
     "invision": "invision", "wordpress": "wordpress", "wordpress.com": "wordpress",
     "vanilla": "vanilla", "phorum": "phorum", "fluxbb": "fluxbb", "bbpress": "bbpress",
-    "inyoka": "inyoka", "forumotion": "forumotion",
+    "inyoka": "inyoka", "forumotion": "forumotion", "insided": "insided",
 }  # fmt: skip
 _SOURCE: TypeAdapter[Any] = TypeAdapter(sources.SourceConfig)
 _OFFSET = re.compile(r"([+-]\d\d:\d\d|Z)$")

@@ -88,7 +88,7 @@ _RULES = (
     _Rule("bbPress", "bbpress", css="body.bbpress"),
     _Rule("Inyoka", "inyoka", marker=rb"Inyoka v\d"),
     _Rule("Forumotion", "forumotion", marker=rb"(?i)forumotion\.|forumactif\.|forumieren\."),
-    _Rule("inSided", None, marker=rb"insided\.(?:com|net)"),
+    _Rule("inSided", "insided", marker=rb"insided\.(?:com|net)"),
     _Rule("WordPress", "wordpress", generator=r"^WordPress(?:\.com)?\s*([\d.]*)"),
     _Rule("WordPress", "wordpress", css="link[rel='https://api.w.org/'], body.single-post"),
 )

@@ -44,9 +44,7 @@ def test_every_real_page_of_an_engine_with_a_preset_gets_that_preset(
 
 @pytest.mark.parametrize(
     ("file", "name"),
-    [
-        ("insided/kaspersky-rootkit.harvest.json", "inSided"),
-    ],
+    [],
 )
 def test_real_pages_of_engines_without_a_preset_are_named_with_advice(file: str, name: str) -> None:
     page = next(p for p in real_pages.pages() if p.file == f"pages/{file}")
@@ -98,6 +96,14 @@ def test_each_engine_is_recognised_by_what_its_templates_write(
     assert found is not None
     assert (found.name, found.preset) == (name, preset)
     assert found.evidence
+
+
+def test_every_preset_auto_may_pick_has_the_selectors_a_forum_needs() -> None:
+    """auto picks presets per page, after the config was checked: each must be complete."""
+    named = {rule.preset for rule in engines._RULES if rule.preset} | {"schema_org_forum"}
+    for name in sorted(named):
+        chosen = forum.selectors_with(name, forum.ForumSelectors())
+        assert all(getattr(chosen, part) for part in forum._REQUIRED), name
 
 
 def test_a_page_of_no_known_engine_is_not_recognised() -> None:
