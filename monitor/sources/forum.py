@@ -410,7 +410,14 @@ def _thread_page(
         context.title
     )
     reader = _PostReader(source, chosen, response.url, title, now, timezone)
-    documents = tuple(document for item in items if (document := reader.read(item)))
+    read: dict[str, domain.Document] = {}
+    for item in items:
+        document = reader.read(item)
+        # One post twice on a page (a board repeating a post's element for an ad in it):
+        # the first, which holds its words, is the post.
+        if document is not None and (document.key not in read or not read[document.key].text):
+            read[document.key] = document
+    documents = tuple(read.values())
     if not documents:
         return domain.Page(
             warnings=(
@@ -472,11 +479,14 @@ class _PostReader:
 
     def read(self, item: LexborNode) -> domain.Document | None:
         """The post `item` holds; None for an element dressed as a post that holds none
-        (an ad slot between posts, a placeholder): no text, no date, no link of its own."""
+        (an ad slot between posts, a placeholder): no text, and no link or no date."""
         body_node = self.body.first_node(item)
         body = selectors.body_text(body_node, self.chosen.quote) if body_node is not None else ""
         link = self.permalink.first(item) or _anchor_before(item)
-        if not body and not link and not (self.date and self.date.first(item)):
+        if not body and not (link and self.date and self.date.first(item)):
+            # No words, and not both a link and a date of its own: an ad slot dressed as
+            # a post (boards give it a date, "today", an author, "Publicité", or an id of
+            # its own), not a post. (One that copies a post's id is dropped as its double.)
             return None
         author = self.author.first(item) if self.author else None
         published, by_day = self._date(item)

@@ -30,8 +30,6 @@ KNOWN_GAPS = {
     "pages/reviews/recept.se.html": "half of the JSON-LD reviews; dates not read",
     "pages/reviews/rezeptwelt.html": "reviews in microdata without itemprop=review",
     "pages/reviews/trustpilot-gousto.html": "a single-review page of a review portal",
-    "pages/vbulletin/futura-sciences-moderateurs.harvest.json": "ad items with a date; "
-    "day-first dates read month-first; no per-post link but the element id",
 }
 
 
