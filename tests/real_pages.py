@@ -53,6 +53,7 @@ ENGINE_PRESETS: dict[str, str] = {
     "invision": "invision", "wordpress": "wordpress", "wordpress.com": "wordpress",
     "vanilla": "vanilla", "phorum": "phorum", "fluxbb": "fluxbb", "bbpress": "bbpress",
     "inyoka": "inyoka", "forumotion": "forumotion", "insided": "insided",
+    "mybb": "mybb",
 }  # fmt: skip
 _SOURCE: TypeAdapter[Any] = TypeAdapter(sources.SourceConfig)
 _OFFSET = re.compile(r"([+-]\d\d:\d\d|Z)$")

@@ -79,7 +79,7 @@ _RULES = (
     _Rule("Vanilla", "vanilla", css="body.Vanilla, body[id^=vanilla_]"),
     _Rule("FluxBB", "fluxbb", css="div#punwrap, div#punviewtopic, div#punviewforum"),
     _Rule("Phorum", "phorum", css="a[href*='phorum.org']"),
-    _Rule("MyBB", None, marker=rb"(?i)powered by\s*(?:<a[^>]*>)?\s*mybb"),
+    _Rule("MyBB", "mybb", marker=rb"(?i)powered by\s*(?:<a[^>]*>)?\s*mybb"),
     _Rule("WoltLab Burning Board", None, css="body[id^=tpl_wbb]", marker=rb"(?i)woltlab"),
     _Rule("Flarum", None, css="#flarum-loading",
           advice="no preset reads it yet: Flarum's JSON API (/api/discussions) is not read"),

@@ -81,7 +81,7 @@ def test_discourse_html_is_read_by_its_schema_org_markup_with_advice_to_use_its_
         ("<div id='wrapheader'></div><p>Powered by phpBB</p>", "phpBB 3.0 (subsilver2)", None),
         ("<script>var smf_scripturl = 'x';</script>", "SMF", "smf"),
         ("<body class='ipsApp ipsApp_front'></body>", "Invision Community 4", "invision"),
-        ("<p>Powered By <a href='https://mybb.com'>MyBB</a></p>", "MyBB", None),
+        ("<p>Powered By <a href='https://mybb.com'>MyBB</a></p>", "MyBB", "mybb"),
         ("<body id='tpl_wbb_thread'>WoltLab Suite</body>", "WoltLab Burning Board", None),
         ("<div id='flarum-loading'></div>", "Flarum", None),
         ("<p>Powered by <a href='https://nodebb.org'>NodeBB</a></p>", "NodeBB", None),
@@ -154,7 +154,7 @@ def test_a_source_whose_selectors_say_everything_is_read_with_them_alone() -> No
 
 def test_a_board_no_preset_reads_is_a_warning_naming_engine_and_closest_preset() -> None:
     html = (
-        "<html><body><p>Powered By <a href='https://mybb.com'>MyBB</a></p>"
+        "<html><body id='tpl_wbb_thread'><p>WoltLab Suite</p>"
         + "".join(
             f"<div class='post' id='post_{n}'><div class='content'>Beitrag {n} über die "
             "Jacke, die nach zwei Wochen riss.</div></div>"
@@ -166,14 +166,14 @@ def test_a_board_no_preset_reads_is_a_warning_naming_engine_and_closest_preset()
     assert page.empty
     assert page.documents == ()
     (warning,) = page.warnings
-    assert warning.startswith(f"{URL} is MyBB (")
+    assert warning.startswith(f"{URL} is WoltLab Burning Board (")
     assert "no preset reads it yet: give its selectors" in warning
     # Two presets find posts and their text here (a tie: the first by name is named).
     assert warning.endswith(
         "closest preset: forumotion (found 2 of item, body, author, date, permalink; "
         "author, date, permalink found nothing)"
     )
-    assert page.notes[0].startswith("engine: MyBB")
+    assert page.notes[0].startswith("engine: WoltLab Burning Board")
 
 
 def test_a_page_of_no_engine_says_so_and_what_to_do() -> None:
