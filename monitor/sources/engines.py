@@ -66,7 +66,7 @@ _RULES = (
     _Rule("Discourse", "schema_org_forum", generator=r"^Discourse\s*([\w.]*)",
           advice="type: discourse reads it better (its JSON API: every post with its own "
           "link), with the board's URL"),
-    _Rule("vBulletin", None, generator=r"^vBulletin\s*(5[\d.]*)"),
+    _Rule("vBulletin", "vbulletin5", generator=r"^vBulletin\s*(5[\d.]*)"),
     _Rule("vBulletin", "vbulletin", generator=r"^vBulletin\s*([34][\d.]*)"),
     _Rule("vBulletin 4", "vbulletin", css="html#vbulletin_html"),
     _Rule("vBulletin 3", "vbulletin", marker=rb"vBulletin_init\(|var SESSIONURL"),

@@ -72,7 +72,7 @@ def test_discourse_html_is_read_by_its_schema_org_markup_with_advice_to_use_its_
 @pytest.mark.parametrize(
     ("html", "name", "preset"),
     [
-        ('<meta name="generator" content="vBulletin 5.6.4">', "vBulletin 5.6.4", None),
+        ('<meta name="generator" content="vBulletin 5.6.4">', "vBulletin 5.6.4", "vbulletin5"),
         ('<meta name="generator" content="vBulletin 3.8.11">', "vBulletin 3.8.11", "vbulletin"),
         ('<meta name="generator" content="WordPress 6.4">', "WordPress 6.4", "wordpress"),
         ("<html id='XF'><body></body></html>", "XenForo 2", "xenforo"),
