@@ -113,7 +113,9 @@ class ReviewAdapter:
                 found.setdefault(document.key, document)
         chosen = source.resolved
         if chosen.item and tree.root is not None:
-            for item in selectors.nodes(tree.root, chosen.item):
+            items = selectors.nodes(tree.root, chosen.item)
+            reader.items = items
+            for item in items:
                 document = reader.from_element(item)
                 found.setdefault(document.key, document)
         if not found:
@@ -155,6 +157,7 @@ class _Reader:
         self.subject, self.brand = subject  # what the page's reviews are about, its brand
         self.bad_dates: list[str] = []
         self.bad_json = 0
+        self.items: list[LexborNode] = []  # the page's item elements, once found
 
     def from_json_ld(
         self, review: Mapping[str, Any], about: Mapping[str, Any] | None
@@ -205,13 +208,29 @@ class _Reader:
                 return ratings.from_schema(value, best=best, worst=worst)
             return ratings.from_text(value, scale=self.source.rating_scale)
         if chosen.rating_stars:
-            filled = len(selectors.nodes(item, chosen.rating_stars))
+            # Its own stars: a reply nested inside it (comment sections) has stars of its own.
+            filled = len(self._own(item, selectors.nodes(item, chosen.rating_stars)))
             return (
                 ratings.from_count(filled, total=round(self.source.rating_scale))
                 if filled
                 else None
             )
         return None
+
+    def _own(self, item: LexborNode, found: list[LexborNode]) -> list[LexborNode]:
+        """The elements of `found` that belong to `item`, not to an item nested in it."""
+        mine = []
+        for node in found:
+            parent = node.parent
+            while (
+                parent is not None
+                and parent != item
+                and not any(parent == other for other in self.items)
+            ):
+                parent = parent.parent
+            if parent == item:
+                mine.append(node)
+        return mine
 
     def _document(
         self, *, link: str | None, title: str | None, subject: str | None, brand: str | None,

@@ -26,8 +26,6 @@ KNOWN_GAPS = {
     "pages/custom/mactechnews.de-appstore.html": NO_PRESET,
     "pages/custom/nairaland-5813456.harvest.json": NO_PRESET,
     "pages/discourse/blizzard-transfer.harvest.json": NO_PRESET + " (Discourse's HTML view)",
-    "pages/reviews/emmikochteinfach.html": "ratings in WP Recipe Maker comments, not JSON-LD",
-    "pages/reviews/recept.se.html": "half of the JSON-LD reviews; dates not read",
     "pages/reviews/rezeptwelt.html": "reviews in microdata without itemprop=review",
     "pages/reviews/trustpilot-gousto.html": "a single-review page of a review portal",
 }

@@ -196,3 +196,26 @@ def test_a_review_dated_only_by_date_created_has_that_date() -> None:
     assert first.published_at is not None
     assert first.published_at.date().isoformat() == "2024-01-26"
     assert second.published_at is None
+
+
+def test_a_reply_nested_in_a_rated_comment_has_its_own_stars_not_its_parents() -> None:
+    html = """<html><body><ol>
+    <li class="comment" id="comment-1"><div class="comment-body"><p>Sehr gut!</p>
+      <div class="wprm-comment-rating"><span class="wprm-rating-star wprm-rating-star-full">
+      </span><span class="wprm-rating-star wprm-rating-star-full"></span><span
+      class="wprm-rating-star wprm-rating-star-full"></span><span class="wprm-rating-star">
+      </span></div></div>
+      <ol class="children"><li class="comment" id="comment-2"><div class="comment-body">
+        <p>Danke!</p></div></li>
+      <li class="comment" id="comment-3"><div class="comment-body"><p>Naja.</p>
+        <div class="wprm-comment-rating"><span class="wprm-rating-star wprm-rating-star-full">
+        </span></div></div></li></ol>
+    </li></ol></body></html>"""
+    page = parse(source(preset="wp_recipe_maker", selectors={}), html)
+    assert [(d.text, d.rating) for d in page.documents] == [
+        ("Sehr gut!", 3.0),
+        ("Danke!", None),
+        ("Naja.", 1.0),
+    ]
+    assert [d.url.rsplit("#")[-1] for d in page.documents] == ["comment-1", "comment-2",
+                                                                "comment-3"]  # fmt: skip
