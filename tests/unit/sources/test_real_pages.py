@@ -19,8 +19,6 @@ NO_PRESET = "no preset reads this engine yet"
 KNOWN_GAPS = {
     "pages/comments/mtb-news.de-tubeless.html": NO_PRESET,
     "pages/comments/oekonomenstimme.org-keynes.html": NO_PRESET,
-    "pages/comments/spektrum.de-engelbart.html": "SciLogs theme: author and date inside "
-    "the comment body; trackbacks as comments",
     "pages/custom/amsel.de-ms-forum.harvest.json": NO_PRESET,
     "pages/custom/hifi-forum.de-84-87.harvest.json": NO_PRESET,
     "pages/custom/mactechnews.de-appstore.html": NO_PRESET,
