@@ -92,6 +92,11 @@ class StoreError(MonitorError):
     """The database cannot be used as it is."""
 
 
+class LeaseLost(StoreError):
+    """A crawl's lease on its source was taken over by another worker: this crawl's
+    results are not stored (the other worker's crawl is the one that counts)."""
+
+
 class DeliveryError(MonitorError):
     """A mail was not accepted by the SMTP server."""
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -42,6 +44,8 @@ class Route:
     content_type: str = "application/rss+xml; charset=utf-8"
     status: int = 200
     etag: str | None = None
+    delay: float = 0.0  # seconds before the answer: a slow page, redirect or robots.txt
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. a redirect's Location
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,9 @@ class FeedServer:
     routes: dict[str, Route] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Requests being answered now, and the most at once, per path.
+    in_flight: Counter[str] = field(default_factory=Counter)
+    most_at_once: Counter[str] = field(default_factory=Counter)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -71,11 +78,14 @@ class FeedServer:
         content_type: str = "application/rss+xml; charset=utf-8",
         status: int = 200,
         etag: str | None = None,
+        delay: float = 0.0,
+        headers: dict[str, str] | None = None,
     ) -> str:
-        """Answer `path` with `body` from now on; returns the full URL."""
+        """Answer `path` with `body` from now on (after `delay` seconds); returns the URL."""
         content = body.encode("utf-8") if isinstance(body, str) else body
         with self.lock:
-            self.routes[path] = Route(content, content_type, status, etag)
+            self.routes[path] = Route(content, content_type, status, etag, delay,
+                                      dict(headers or {}))  # fmt: skip
         return self.url(path)
 
     def requests_for(self, path: str) -> list[Hit]:
@@ -91,11 +101,18 @@ class FeedServer:
             status, reply, body = 304, {"etag": route.etag}, b""
         else:
             status, body = route.status, route.body
-            reply = {"content-type": route.content_type}
+            reply = {"content-type": route.content_type, **route.headers}
             if route.etag is not None:
                 reply["etag"] = route.etag
         with self.lock:
             self.hits.append(Hit(path, headers, status))
+        if route is not None and route.delay:
+            with self.lock:
+                self.in_flight[path] += 1
+                self.most_at_once[path] = max(self.most_at_once[path], self.in_flight[path])
+            time.sleep(route.delay)
+            with self.lock:
+                self.in_flight[path] -= 1
         return status, reply, body
 
 

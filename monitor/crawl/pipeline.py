@@ -14,7 +14,7 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -24,18 +24,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from monitor import domain, fetch, query, sources, text
 from monitor.alerting import immediate, urgency
 from monitor.config import sources_yaml
-from monitor.crawl import health, walk
+from monitor.crawl import health, lease, walk
 from monitor.domain import NameKind
-from monitor.errors import ChallengeError, FetchError, SourceError
+from monitor.errors import ChallengeError, FetchError, LeaseLost, SourceError
 from monitor.store import db, mentions, names, seen
 from monitor.store import sources as stored_sources
 from monitor.telemetry import metrics
 
 log = logging.getLogger(__name__)
 
-# A crawl holds its source for this long and renews the claim after every page, so a
-# replica that dies mid-crawl (SIGKILL, power) blocks its source for at most this long.
-CRAWL_LEASE = timedelta(seconds=60)
 # After a scheduled crawl the source stays claimed for this share of its interval: long
 # enough that other replicas skip this interval, short enough that the next tick is free.
 HOLD_SHARE = 0.8
@@ -63,6 +60,8 @@ class Crawler:
     sessions: async_sessionmaker[AsyncSession]
     rules: tuple[urgency.Rule, ...] = ()
     sender: str = "monitor <monitor@localhost>"
+    # How a crawl holds its source (a claim with a token, renewed by a heartbeat).
+    timing: lease.Timing = field(default_factory=lease.Timing)
     # Per source: the kinds of warning its last crawl logged (`_log_warnings`).
     warned: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
 
@@ -102,19 +101,30 @@ async def poll_source(
         return await _crawl(crawler, source, claim, now=now)
     except asyncio.CancelledError:
         # Shutting down: hand the source back at once instead of leaving it leased.
-        await _release(crawler, claim)
+        await asyncio.shield(_release(crawler, claim))
         raise
+    except LeaseLost as lost:
+        # Another worker crawls the source now: its crawl is the one that is stored.
+        log.warning("crawl not stored: %s", lost, extra=_event("crawl_lease_lost", source))
+        return CrawlResult(source.name, error=f"not stored: {lost}")
     except sqlalchemy.exc.DBAPIError as error:
         # A deadlock or a lost connection: nothing of this crawl was stored; the next one
         # does it again.
         log.exception("crawl not stored", extra=_event("crawl_store_failed", source))
-        await _release(crawler, claim)
+        await _release_quietly(crawler, claim)
         return CrawlResult(source.name, error=f"database: {type(error.orig).__name__}")
+    except Exception as error:
+        # Anything else (the connection pool exhausted, a bug): this source's error, never
+        # the whole run's; the other sources go on, and the summary reports this one.
+        log.exception("crawl failed inside monitor", extra=_event("crawl_crashed", source))
+        await _release_quietly(crawler, claim)
+        return CrawlResult(source.name, error=f"internal error: {type(error).__name__}: {error}")
 
 
 @dataclass(frozen=True, slots=True)
 class _Claim:
     source_id: int
+    token: str  # whose claim it is: every later write of the crawl state names it
     first_crawl: bool
     last_success_at: datetime | None
     before: _Before
@@ -134,14 +144,34 @@ async def _claim(
             domain.Health(row.health, row.health_reason, row.consecutive_failures),
             row.yielded_before,
         )
-        if not await stored_sources.claim(session, source_id, now=now, lease=CRAWL_LEASE):
+        token = await stored_sources.claim(session, source_id, now=now, lease=crawler.timing.lease)
+        if token is None:
             return None
-    return _Claim(source_id, first_crawl, last_success_at, before, hold_until)
+    return _Claim(source_id, token, first_crawl, last_success_at, before, hold_until)
 
 
 async def _release(crawler: Crawler, claim: _Claim) -> None:
     async with db.transaction(crawler.sessions) as session:
-        await stored_sources.release(session, claim.source_id)
+        await stored_sources.release(session, claim.source_id, claim.token)
+
+
+async def _release_quietly(crawler: Crawler, claim: _Claim) -> None:
+    """`_release`, when the database may be the problem: if it fails, the lease runs out."""
+    try:
+        await _release(crawler, claim)
+    except Exception as error:
+        log.warning("could not hand back the crawl lease of source %s: %s", claim.source_id, error)
+
+
+def _renewal(crawler: Crawler, claim: _Claim) -> Callable[[], Awaitable[bool]]:
+    async def renew() -> bool:
+        async with db.transaction(crawler.sessions) as session:
+            return await stored_sources.renew(
+                session, claim.source_id, claim.token, now=datetime.now(UTC),
+                lease=crawler.timing.lease,
+            )  # fmt: skip
+
+    return renew
 
 
 async def _crawl(
@@ -152,10 +182,15 @@ async def _crawl(
         claim.source_id, claim.first_crawl, claim.last_success_at
     )  # fmt: skip
     try:
-        crawl = await walk.walk(
-            crawler.fetcher, source, derived=crawler.config.derived(source), now=now,
-            history=_StoredHistory(crawler.sessions, source_id),
-        )  # fmt: skip
+        # Held while the pages are fetched, also while one of them is slow (a heartbeat);
+        # the storing transaction below checks the claim once more.
+        async with lease.Held(_renewal(crawler, claim), what=source.name, timing=crawler.timing):
+            crawl = await walk.walk(
+                crawler.fetcher, source, derived=crawler.config.derived(source), now=now,
+                history=_StoredHistory(crawler.sessions, source_id),
+            )  # fmt: skip
+    except LeaseLost:
+        raise  # not this source's failure: another worker crawls it
     except (FetchError, SourceError) as error:
         wrong = isinstance(error, SourceError | ChallengeError)
         outcome = health.Outcome(str(error), wrong_content=wrong)
@@ -281,12 +316,6 @@ class _StoredHistory:
         async with db.transaction(self.sessions) as session:
             return await seen.known(session, keys)
 
-    async def alive(self) -> None:
-        async with db.transaction(self.sessions) as session:
-            await stored_sources.renew(
-                session, self.source_id, now=datetime.now(UTC), lease=CRAWL_LEASE
-            )
-
 
 @dataclass(frozen=True, slots=True)
 class _Before:
@@ -315,8 +344,8 @@ async def _settle(
         failures_to_break=crawler.config.settings.failures_before_attention,
     )
     await stored_sources.record_crawl(
-        session, claim.source_id, now=now, health=after, items=items, error=outcome.error,
-        hold_until=claim.hold_until,
+        session, claim.source_id, claim.token, now=now, health=after, items=items,
+        error=outcome.error, hold_until=claim.hold_until,
     )  # fmt: skip
     if event is not None:
         log.warning(

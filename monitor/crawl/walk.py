@@ -29,9 +29,6 @@ class History(Protocol):
 
     async def known(self, keys: Iterable[str]) -> set[str]: ...
 
-    async def alive(self) -> None:
-        """Called after every page: a long crawl keeps its claim on the source."""
-
 
 class NoHistory:
     """A source seen for the first time: nothing remembered, nothing known."""
@@ -44,9 +41,6 @@ class NoHistory:
 
     async def known(self, keys: Iterable[str]) -> set[str]:
         return set()
-
-    async def alive(self) -> None:
-        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +106,6 @@ async def walk(
         if request.url in fetched:
             continue
         fetched.add(request.url)
-        if walked.pages:
-            await history.alive()
         etag, last_modified = (
             await history.validators(request.url) if request.conditional else (None, None)
         )

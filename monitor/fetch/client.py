@@ -168,7 +168,27 @@ class Fetcher:
         headers: Mapping[str, str] | None = None,
     ) -> domain.Response:
         """GET `request.url`; see the module docstring. A 304 comes back `not_modified`
-        with no content; any other non-2xx final answer raises FetchError."""
+        with no content; any other non-2xx final answer raises FetchError. The whole of it
+        (hops, attempts, robots.txt, the host's slot) ends by `Limits.total`."""
+        try:
+            async with asyncio.timeout(self.limits.total):
+                return await self._fetch(request, etag=etag, last_modified=last_modified,
+                                         headers=headers)  # fmt: skip
+        except TimeoutError:
+            raise FetchError(
+                request.url,
+                f"no answer within {self.limits.total:g} s, redirects, retries, robots.txt "
+                "and the wait for the host included",
+            ) from None
+
+    async def _fetch(
+        self,
+        request: domain.Request,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        headers: Mapping[str, str] | None,
+    ) -> domain.Response:
         url = _http_url(request.url, request.url)
         sent = dict(headers or {})
         if etag:

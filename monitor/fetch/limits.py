@@ -19,6 +19,9 @@ class Limits:
       sending one byte every few seconds never trips `read_timeout`), so
     - `deadline` bounds one whole exchange (connect, headers, body) of one hop; a drip
       feed is cut there.
+    - `total` bounds one whole fetch: every hop, every attempt and the pauses between
+      them, robots.txt and the wait for the host's slot. A crawl's lease is kept alive
+      beside it, and the service sets it from `monitor.crawl.lease.FETCH_DEADLINE`.
     - `max_body_bytes` counts *decoded* bytes while streaming (gzip, deflate and brotli
       bombs stop at the cap); a larger Content-Length is refused before reading.
     - `max_redirects` hops, each checked (scheme, address, robots.txt) before it is sent.
@@ -37,6 +40,7 @@ class Limits:
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     deadline: float = 60.0
+    total: float = 120.0
     max_body_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     attempts: int = 3

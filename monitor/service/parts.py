@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from monitor import fetch
 from monitor.config import sources_yaml
 from monitor.config.environment import Settings
-from monitor.crawl import pipeline
+from monitor.crawl import lease, pipeline
 from monitor.notify import email
 from monitor.store import db
 
@@ -66,6 +66,8 @@ def open_fetcher(
         allow_hosts=settings.allow_hosts,
         robots_agent=shared.robots_user_agent,
         policies=config.hosts if config is not None else {},
+        # One fetch ends well within what a crawl's heartbeat keeps its lease for.
+        limits=fetch.Limits(total=lease.FETCH_DEADLINE.total_seconds()),
     )
 
 

@@ -97,6 +97,9 @@ class Source(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     items_last_seen: Mapped[int | None] = mapped_column(Integer)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who holds the crawl lease: the token of the claim (store.sources.claim), so a worker
+    # whose lease ran out and was taken over cannot renew, release or record over another.
+    lease_token: Mapped[str | None] = mapped_column(String(32))
     # See monitor.crawl.health: ok, failing or broken, and why.
     health: Mapped[HealthState] = mapped_column(
         EnumText(HealthState), default=HealthState.OK, server_default=HealthState.OK.value

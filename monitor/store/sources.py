@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
@@ -9,6 +10,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from monitor.domain import Health
+from monitor.errors import LeaseLost
 from monitor.store import upsert
 from monitor.store.schema import Document, HttpCache, Source, SourceMemory
 
@@ -26,31 +28,51 @@ async def ensure(session: AsyncSession, *, name: str, type: str, url: str) -> So
     return row
 
 
-async def claim(session: AsyncSession, source_id: int, *, now: datetime, lease: timedelta) -> bool:
-    """Take the crawl lease of a source; False when another worker holds it."""
+async def claim(
+    session: AsyncSession, source_id: int, *, now: datetime, lease: timedelta
+) -> str | None:
+    """Take the crawl lease of a source: its token, or None when another worker holds it.
+
+    Every later write of the crawl's state (`renew`, `release`, `record_crawl`) names the
+    token and happens only while it still holds: a worker whose lease ran out (a page
+    slower than the lease, a stalled process) and was taken over by another cannot free,
+    extend or overwrite that other worker's claim.
+    """
+    token = secrets.token_hex(16)
     result = await session.execute(
         update(Source)
         .where(Source.id == source_id)
         .where(or_(Source.lease_until.is_(None), Source.lease_until < now))
+        .values(lease_until=now + lease, lease_token=token)
+    )
+    return token if result.rowcount else None  # type: ignore[attr-defined]
+
+
+async def renew(
+    session: AsyncSession, source_id: int, token: str, *, now: datetime, lease: timedelta
+) -> bool:
+    """Extend the lease of claim `token`; False when it no longer holds (taken over)."""
+    result = await session.execute(
+        update(Source)
+        .where(Source.id == source_id, Source.lease_token == token)
         .values(lease_until=now + lease)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def renew(session: AsyncSession, source_id: int, *, now: datetime, lease: timedelta) -> None:
-    """Extend a crawl lease this worker holds."""
-    source = await session.get_one(Source, source_id)
-    source.lease_until = now + lease
-
-
-async def release(session: AsyncSession, source_id: int) -> None:
-    """Give a source's lease back (a crawl that was interrupted)."""
-    await session.execute(update(Source).where(Source.id == source_id).values(lease_until=None))
+async def release(session: AsyncSession, source_id: int, token: str) -> None:
+    """Give the lease of claim `token` back (an interrupted crawl); another's stays."""
+    await session.execute(
+        update(Source)
+        .where(Source.id == source_id, Source.lease_token == token)
+        .values(lease_until=None, lease_token=None)
+    )
 
 
 async def record_crawl(
     session: AsyncSession,
     source_id: int,
+    token: str,
     *,
     now: datetime,
     health: Health,
@@ -60,10 +82,20 @@ async def record_crawl(
 ) -> None:
     """Store how a crawl went: success (`items` read) or failure (`error`), and the health
     that follows (see monitor.crawl.health). The lease is released, or kept until `hold_until`
-    so that other replicas, whose timers tick at other moments, skip this interval."""
+    so that other replicas, whose timers tick at other moments, skip this interval.
+
+    Raises LeaseLost when claim `token` no longer holds the source: then another worker
+    crawls it, and this crawl's transaction must not be committed.
+    """
+    held = await session.execute(
+        update(Source)
+        .where(Source.id == source_id, Source.lease_token == token)
+        .values(lease_until=hold_until, lease_token=token if hold_until else None)
+    )
+    if not held.rowcount:  # type: ignore[attr-defined]
+        raise LeaseLost(f"source {source_id}: its crawl lease was taken over by another worker")
     source = await session.get_one(Source, source_id)
     source.last_crawled_at = now
-    source.lease_until = hold_until
     source.health = health.state
     source.health_reason = health.reason
     source.consecutive_failures = health.consecutive_failures

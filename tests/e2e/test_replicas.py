@@ -558,10 +558,9 @@ def test_after_a_replica_is_killed_the_others_keep_crawling(scenario: Scenario) 
     raises=AssertionError,
     strict=True,
     reason="KNOWN LIMIT: a replica SIGKILLed mid-crawl leaves its source leased for "
-    "pipeline.CRAWL_LEASE (60 s, renewed per page): another replica takes it over after "
-    "that, not within two of this test's 2 s intervals. At real intervals (15 min) a "
-    "minute is negligible; a lease shorter than one slow page would let two replicas "
-    "crawl at once",
+    "crawl.lease.LEASE (60 s, kept alive by a heartbeat): another replica takes it over "
+    "after that, not within two of this test's 2 s intervals. At real intervals (15 min) "
+    "a minute is negligible",
 )
 def test_a_source_whose_crawler_was_killed_is_crawled_again_within_two_intervals(
     scenario: Scenario,

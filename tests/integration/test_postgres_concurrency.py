@@ -27,7 +27,7 @@ from monitor.domain import OutboxStatus
 from monitor.notify import email
 from monitor.store import db, mentions, outbox
 from monitor.store import sources as stored_sources
-from monitor.store.schema import DigestWindow, Document, Mention, Outbox, Sighting
+from monitor.store.schema import DigestWindow, Document, Mention, Outbox, Sighting, Source
 from tests.integration.conftest import Database
 
 pytestmark = pytest.mark.postgres  # the [postgres] variant of `database` only
@@ -153,9 +153,22 @@ async def test_sessions_claiming_one_source_lease_at_once_let_one_win(
         ),
     )
 
-    assert won.count(True) == 1, won
-    assert again.count(True) == 0, again  # held: nobody else
-    assert expired.count(True) == 1, expired  # expired: exactly one takes it over
+    def held(tokens: list[str | None]) -> int:
+        return sum(token is not None for token in tokens)
+
+    assert held(won) == 1, won
+    assert held(again) == 0, again  # held: nobody else
+    assert held(expired) == 1, expired  # expired: exactly one takes it over
+    # The one who lost it to the takeover can neither renew nor free the new claim.
+    (first,) = [t for t in won if t]
+    (second,) = [t for t in expired if t]
+    async with db.transaction(workers[0]) as session:
+        renewed = await stored_sources.renew(session, blog, first, now=NOW, lease=lease)
+        await stored_sources.release(session, blog, first)
+    async with db.transaction(workers[0]) as session:
+        still = await session.scalar(select(Source.lease_token).where(Source.id == blog))
+    assert renewed is False
+    assert still == second
 
 
 ONE_DIGEST = (
