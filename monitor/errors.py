@@ -97,6 +97,15 @@ class LeaseLost(StoreError):
     results are not stored (the other worker's crawl is the one that counts)."""
 
 
+class AlreadyQueued(StoreError):
+    """Mentions a digest was about to queue are in another mail of the same alert already
+    (another process queued them a moment before): this one is not queued."""
+
+    def __init__(self, alert: str, outbox_id: int | None) -> None:
+        self.alert, self.outbox_id = alert, outbox_id
+        super().__init__(f"{alert}: already queued by mail #{outbox_id}")
+
+
 class DeliveryError(MonitorError):
     """A mail was not accepted by the SMTP server."""
 

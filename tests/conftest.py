@@ -53,6 +53,7 @@ class Hit:
     path: str
     headers: dict[str, str]
     status: int
+    at: float = field(default_factory=time.time)  # when the request arrived (epoch s)
 
 
 @dataclass

@@ -30,7 +30,9 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=2)
-SEND_LEASE = timedelta(minutes=5)
+# One row is claimed at a time, for this long: a sender killed mid-send strands only the
+# mail in flight, until then. Longer than one SMTP exchange may take (its timeout).
+SEND_LEASE = timedelta(minutes=1)
 
 
 def backoff(attempt: int, *, jitter: float) -> timedelta:
@@ -85,7 +87,7 @@ class _Sender:
                        "alert": row.alert, "recipients": ", ".join(final)},
             )  # fmt: skip
         if later:
-            await self._retry(row, f"refused for now: {refusals}", later)
+            await self._retry(row, f"{outbox.RECIPIENTS_REFUSED}{refusals}", later)
             return
         self.sent += 1
         metrics.MAILS.labels("sent").inc()
@@ -136,23 +138,33 @@ async def drain(
     clock: Callable[[], datetime],
     rng: Callable[[], float] = random.random,
 ) -> Drained:
-    """Send every row that is due now, once each; return what happened."""
+    """Send every row that is due now, once each; return what happened.
+
+    Rows are claimed one at a time, as they are sent (a crash strands only the one in
+    flight, for SEND_LEASE). When a send succeeds, mails that wait out a backoff because
+    the server was unreachable are due at once: the server is back.
+    """
     worker = _Sender(sessions, mailer, sender, clock, rng)
     attempted: set[int] = set()
     while True:
         async with db.transaction(sessions) as session:
-            rows = await outbox.claim_due(session, now=clock(), lease=SEND_LEASE)
-        rows = [row for row in rows if row.id not in attempted]
+            rows = await outbox.claim_due(
+                session, now=clock(), lease=SEND_LEASE, limit=1, skip=attempted
+            )
         if not rows:
             return Drained(worker.sent, worker.retrying, worker.failed)
+        (row,) = rows
+        attempted.add(row.id)
+        sent_before = worker.sent
         try:
-            for row in rows:
-                attempted.add(row.id)
-                await worker.deliver(row)
+            await worker.deliver(row)
         except asyncio.CancelledError:
-            # Shutting down: hand back what this worker claimed but has not settled, so
-            # another process sends it now rather than after the lease. The mail in flight
-            # may have reached the server: then it is sent again, with the same Message-ID.
+            # Shutting down: hand the row back, so another process sends it now rather
+            # than after the lease. It may have reached the server: then it is sent again,
+            # with the same Message-ID.
             async with db.transaction(sessions) as session:
-                await outbox.release(session, [row.id for row in rows])
+                await outbox.release(session, [row.id])
             raise
+        if worker.sent > sent_before:
+            async with db.transaction(sessions) as session:
+                await outbox.due_now_server_is_back(session, now=clock())

@@ -4,7 +4,10 @@ A digest window closes on the alert's schedule (`close_window`); closing is reco
 per (alert, window end) in the database, so a replica or a restart cannot send it twice,
 and a window that closed while the service was down is closed (and sent) when it comes
 back. Queuing the mail and marking its mentions delivered happen in that same
-transaction. Sending is the outbox's job (see delivery).
+transaction, and a mention can be marked delivered for an alert once only: whatever runs
+at the same time (`monitor digest --send`, the service's window close, replicas), no
+mention is in two digests of one alert; the one that comes second reads again and queues
+what is left, or says which mail has them. Sending is the outbox's job (see delivery).
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy.exc
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from monitor import domain
 from monitor.config import schedule, sources_yaml
 from monitor.domain import MessageKind, NameKind
+from monitor.errors import AlreadyQueued, StoreError
 from monitor.notify import render
 from monitor.store import db, names, outbox
 
@@ -33,6 +38,20 @@ class Prepared:
     mentions: int
     outbox_id: int | None
     rendered: render.Rendered | None
+    # Set when another process queued these mentions a moment before: its mail's id.
+    already_queued_by: int | None = None
+
+
+# Reading the pending mentions again after another process queued some of them (or, on
+# SQLite, after its commit made this transaction's snapshot stale): a few times at most.
+_ATTEMPTS = 3
+
+
+def _raced(error: Exception) -> bool:
+    """Whether `error` means another writer got there first (SQLite: a stale snapshot)."""
+    return isinstance(error, AlreadyQueued) or (
+        isinstance(error, sqlalchemy.exc.OperationalError) and "locked" in str(error)
+    )
 
 
 def _render(
@@ -83,7 +102,7 @@ async def _queue(
     return await outbox.enqueue_mail(
         session, rendered, dedup_key=dedup_key, alert=alert.name, kind=MessageKind.DIGEST,
         recipients=alert.recipients, sender=sender, mention_ids=[m.id for m in pending],
-        now=now,
+        now=now, exclusive=True,
     )  # fmt: skip
 
 
@@ -101,20 +120,36 @@ async def prepare(
     With `queue`, the mail goes to the outbox; without (a preview) nothing is recorded.
     An empty digest renders nothing.
     """
-    async with db.transaction(sessions) as session:
-        pending = await _pending(session, config, alert)
-        if not pending:
-            return Prepared(alert.name, 0, None, None)
-        rendered = _render(config, alert, pending, now)
-        if not queue:
-            return Prepared(alert.name, len(pending), None, rendered)
-        # Keyed by the exact set of mentions: two workers doing this at once queue it once.
-        ids = sorted(m.id for m in pending)
-        key = f"digest:{alert.name}:" + hashlib.sha256(repr(ids).encode()).hexdigest()[:24]
-        outbox_id = await _queue(
-            session, alert, rendered, pending, dedup_key=key, sender=sender, now=now
-        )
-        return Prepared(alert.name, len(pending), outbox_id, rendered)
+    raced: list[int] = []  # the mentions read before another process queued them
+    for _ in range(_ATTEMPTS):
+        try:
+            async with db.transaction(sessions) as session:
+                pending = await _pending(session, config, alert)
+                if not pending:
+                    taken = (
+                        await outbox.holding(session, alert=alert.name, mention_ids=raced)
+                        if raced
+                        else None
+                    )
+                    return Prepared(alert.name, 0, None, None, already_queued_by=taken)
+                raced = [m.id for m in pending]
+                rendered = _render(config, alert, pending, now)
+                if not queue:
+                    return Prepared(alert.name, len(pending), None, rendered)
+                # Keyed by the exact set of mentions: two workers doing this at once with
+                # the same mentions queue it once; with overlapping ones, the second finds
+                # them taken (exclusive) and reads again.
+                ids = sorted(m.id for m in pending)
+                key = f"digest:{alert.name}:" + hashlib.sha256(repr(ids).encode()).hexdigest()[:24]
+                outbox_id = await _queue(
+                    session, alert, rendered, pending, dedup_key=key, sender=sender, now=now
+                )
+                return Prepared(alert.name, len(pending), outbox_id, rendered)
+        except Exception as error:
+            if not _raced(error):
+                raise
+    raise StoreError(f"{alert.name}: the digest could not be queued: other processes kept "
+                     "queueing the same mentions; try again")  # fmt: skip
 
 
 async def close_window(
@@ -132,6 +167,24 @@ async def close_window(
     """
     timezone = alert.timezone or config.settings.timezone
     window_end = schedule.last_tick(alert.digest_schedule, timezone, now)
+    for attempt in range(_ATTEMPTS):
+        try:
+            return await _close(config, alert, sessions, window_end, sender=sender, now=now)
+        except Exception as error:
+            if not _raced(error) or attempt == _ATTEMPTS - 1:
+                raise
+    return None  # not reached
+
+
+async def _close(
+    config: sources_yaml.Config,
+    alert: sources_yaml.Alert,
+    sessions: async_sessionmaker[AsyncSession],
+    window_end: datetime,
+    *,
+    sender: str,
+    now: datetime,
+) -> Prepared | None:
     async with db.transaction(sessions) as session:
         added = (await names.added_at(session, NameKind.ALERT, [alert.name], now=now))[alert.name]
         if window_end < added:

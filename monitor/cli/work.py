@@ -106,7 +106,16 @@ async def _digest(
             config, alert, service.sessions, sender=settings.mail_from, now=common.now(), queue=send
         )
         if prepared.rendered is None:
-            common.console.print(f"{alert.name}: no new mentions, nothing to send", markup=False)
+            said = (
+                f"{alert.name}: already queued by mail #{prepared.already_queued_by} (another "
+                "process, a moment ago); nothing more to send"
+                if prepared.already_queued_by is not None
+                else f"{alert.name}: no new mentions, nothing to send"
+            )
+            common.console.print(said, markup=False, highlight=False)
+            if prepared.already_queued_by is None or not send:
+                return
+            await _drain(service)  # send it now, whoever queued it
             return
         if preview:
             preview.write_text(prepared.rendered.html, encoding="utf-8")

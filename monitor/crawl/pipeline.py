@@ -62,6 +62,9 @@ class Crawler:
     sender: str = "monitor <monitor@localhost>"
     # How a crawl holds its source (a claim with a token, renewed by a heartbeat).
     timing: lease.Timing = field(default_factory=lease.Timing)
+    # Called once a crawl has committed mails to send at once (an urgent mention, a
+    # source's health): the service's sender wakes instead of waiting for its tick.
+    queued: Callable[[], None] = field(default=lambda: None, compare=False)
     # Per source: the kinds of warning its last crawl logged (`_log_warnings`).
     warned: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
 
@@ -236,7 +239,7 @@ async def _crawl(
             session, source_id, found, now=now,
             near_duplicate=crawler.config.settings.near_duplicate,
         )  # fmt: skip
-        await immediate.queue_immediate(
+        urgent = await immediate.queue_immediate(
             session, crawler.config, crawler.rules, new,
             source=source.name, sender=crawler.sender, now=now,
         )  # fmt: skip
@@ -250,7 +253,11 @@ async def _crawl(
             empty_pages=tuple(crawl.empty_pages),
             unchanged=crawl.pages > 0 and crawl.not_modified == crawl.pages,
         )
-        await _settle(session, crawler, source, claim, outcome, items=len(documents), now=now)
+        health_mail = await _settle(
+            session, crawler, source, claim, outcome, items=len(documents), now=now
+        )
+    if urgent or health_mail:
+        crawler.queued()  # committed: the sender may take them now
     metrics.CRAWLS.labels("ok").inc()
     metrics.MENTIONS.inc(len(new))
     log.info(
@@ -334,9 +341,10 @@ async def _settle(
     *,
     items: int | None,
     now: datetime,
-) -> None:
+) -> bool:
     """Record the crawl's outcome and the health it leads to; tell the admins when a
-    source breaks or recovers (in this same transaction, so exactly once)."""
+    source breaks or recovers (in this same transaction, so exactly once). Whether a
+    mail was queued for that."""
     after, event = health.next_health(
         claim.before.health,
         outcome,
@@ -352,9 +360,11 @@ async def _settle(
             "source %s: %s", event, after.reason or "works again",
             extra=_event(f"source_{event}", source, state=after.state, reason=after.reason),
         )  # fmt: skip
-        await immediate.queue_health(
+        queued = await immediate.queue_health(
             session, crawler.config, source, event, after, sender=crawler.sender, now=now
         )
+        return queued is not None
+    return False
 
 
 async def _failed(
@@ -372,7 +382,9 @@ async def _failed(
         "crawl failed: %s", error, extra=_event("crawl_failed", source, error=text.one_line(error))
     )
     async with db.transaction(crawler.sessions) as session:
-        await _settle(session, crawler, source, claim, outcome, items=None, now=now)
+        health_mail = await _settle(session, crawler, source, claim, outcome, items=None, now=now)
+    if health_mail:
+        crawler.queued()
     return CrawlResult(source.name, error=error)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ class Received:
     sender: str
     recipients: list[str]
     data: bytes
+    at: float = field(default_factory=time.time)  # when the server accepted it (epoch s)
 
     @property
     def message(self) -> EmailMessage:

@@ -9,6 +9,7 @@ loses nothing: their leases expire and the work is picked up again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import functools
 import logging
@@ -62,6 +63,10 @@ class Runner:
         self.scheduler = AsyncIOScheduler(timezone=service.config.settings.timezone)
         self.in_flight: set[asyncio.Task[Any]] = set()
         self.stopping = asyncio.Event()
+        # Set when a crawl committed a mail to send at once; the sender loop waits on it
+        # (or OUTBOX_EVERY, the safety net for what other processes queued).
+        self.mail_waiting = asyncio.Event()
+        self.sender: asyncio.Task[None] | None = None
         self.last_tick_at: float | None = None
         self.config_stamp: int | None = None
         self.scheduler.add_listener(self._record_lag, EVENT_JOB_SUBMITTED)
@@ -108,14 +113,6 @@ class Runner:
             IntervalTrigger(seconds=HEARTBEAT_EVERY.total_seconds()),
             id="heartbeat",
             next_run_time=now,
-        )
-        self.scheduler.add_job(
-            self._job("outbox", self.drain),
-            IntervalTrigger(seconds=OUTBOX_EVERY.total_seconds()),
-            id="outbox",
-            next_run_time=now,
-            max_instances=1,
-            coalesce=True,
         )
         self.scheduler.add_job(
             self._job("housekeeping", self.housekeeping),
@@ -224,10 +221,20 @@ class Runner:
     async def crawl(self, name: str) -> pipeline.CrawlResult:
         # Looked up by name at run time, so a reload's new settings apply to the next crawl.
         source = self.service.config.source(name)
+        crawler = dataclasses.replace(self.service.crawler, queued=self.mail_waiting.set)
         return await pipeline.poll_source(
-            self.service.crawler, source, now=utcnow(),
-            interval=self.service.config.interval(source),
+            crawler, source, now=utcnow(), interval=self.service.config.interval(source),
         )  # fmt: skip
+
+    async def send_loop(self) -> None:
+        """Send what is due: at once when a crawl here queued an urgent mail, else every
+        OUTBOX_EVERY (mails other processes queued, retries whose time has come)."""
+        drain = self._job("outbox", self.drain)
+        while not self.stopping.is_set():
+            self.mail_waiting.clear()
+            await drain()
+            with contextlib.suppress(TimeoutError):  # the tick: send what others queued
+                await asyncio.wait_for(self.mail_waiting.wait(), OUTBOX_EVERY.total_seconds())
 
     async def send_digest(self, name: str) -> None:
         alert = self.service.config.alert(name)
@@ -265,6 +272,7 @@ class Runner:
         loop.add_signal_handler(signal.SIGHUP, self._reload_soon)
         self.schedule_all()
         self.scheduler.start()
+        self.sender = asyncio.create_task(self.send_loop(), name="sender")
         http = await self._serve_http()
         log.info(
             "monitor is running",
@@ -301,6 +309,7 @@ class Runner:
 
     async def stop(self) -> None:
         self.stopping.set()
+        self.mail_waiting.set()  # the sender loop ends after the drain in flight, if any
         # No new jobs; running ones get the grace period. (APScheduler's own shutdown
         # cancels running asyncio jobs at once, so it comes last.)
         self.scheduler.pause()
@@ -311,5 +320,8 @@ class Runner:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        if self.sender is not None:
+            self.sender.cancel()
+            await asyncio.gather(self.sender, return_exceptions=True)
         self.scheduler.shutdown(wait=False)
         log.info("monitor stopped", extra={"event": "service_stopped"})

@@ -7,7 +7,7 @@ it. So a crash loses nothing; at worst one mail is sent twice, with the same Mes
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, or_, select, update
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from monitor import domain
 from monitor.domain import MessageKind, OutboxStatus
+from monitor.errors import AlreadyQueued
 from monitor.notify import message
 from monitor.notify.render import Rendered
 from monitor.store import mentions, upsert
@@ -58,11 +59,16 @@ async def enqueue(
     message: bytes,
     mention_ids: Sequence[int],
     now: datetime,
+    exclusive: bool = False,
 ) -> int | None:
     """Queue a mail and record its mentions as delivered for `alert`.
 
     Returns the new row's id, or None if a mail with this `dedup_key` was queued before
-    (by this process, an earlier run, or another replica).
+    (by this process, an earlier run, or another replica). With `exclusive` (digests),
+    raises AlreadyQueued when any of the mentions is in another mail of `alert` already:
+    the (alert, mention) row is unique, so of two processes that read the same mentions
+    at once the second waits for the first and then finds them taken; the caller rolls
+    back and reads again. No mention is in two digests of one alert.
     """
     statement = (
         upsert.insert(session, Outbox)
@@ -86,12 +92,32 @@ async def enqueue(
         return None
     if mention_ids:
         rows = [{"alert": alert, "mention_id": m, "outbox_id": outbox_id} for m in mention_ids]
-        await session.execute(
+        recorded = await session.scalars(
             upsert.insert(session, Delivery)
             .values(rows)
             .on_conflict_do_nothing(index_elements=["alert", "mention_id"])
+            .returning(Delivery.mention_id)
         )
+        if exclusive and len(recorded.all()) < len(set(mention_ids)):
+            taken = await session.scalar(
+                select(Delivery.outbox_id)
+                .where(Delivery.alert == alert, Delivery.mention_id.in_(list(mention_ids)))
+                .where(Delivery.outbox_id != outbox_id)
+                .limit(1)
+            )
+            raise AlreadyQueued(alert, taken)
     return outbox_id
+
+
+async def holding(session: AsyncSession, *, alert: str, mention_ids: Sequence[int]) -> int | None:
+    """The mail of `alert` that holds any of `mention_ids`, if one does."""
+    found: int | None = await session.scalar(
+        select(Delivery.outbox_id)
+        .where(Delivery.alert == alert, Delivery.mention_id.in_(list(mention_ids)))
+        .order_by(Delivery.outbox_id)
+        .limit(1)
+    )
+    return found
 
 
 async def enqueue_mail(
@@ -105,6 +131,7 @@ async def enqueue_mail(
     sender: str,
     mention_ids: Sequence[int],
     now: datetime,
+    exclusive: bool = False,
 ) -> int | None:
     """`enqueue` a rendered mail: built into its message (Message-ID from `dedup_key`)."""
     built = message.build(
@@ -113,6 +140,7 @@ async def enqueue_mail(
     return await enqueue(
         session, dedup_key=dedup_key, alert=alert, kind=kind, subject=rendered.subject,
         recipients=recipients, message=built, mention_ids=mention_ids, now=now,
+        exclusive=exclusive,
     )  # fmt: skip
 
 
@@ -142,16 +170,24 @@ async def settle_window(
 
 
 async def claim_due(
-    session: AsyncSession, *, now: datetime, lease: timedelta, limit: int = 20
+    session: AsyncSession,
+    *,
+    now: datetime,
+    lease: timedelta,
+    limit: int = 1,
+    skip: Collection[int] = (),
 ) -> list[Outbox]:
-    """Lease up to `limit` pending rows whose time has come; other workers skip them."""
+    """Lease up to `limit` pending rows whose time has come (not those in `skip`, tried
+    already by this worker); other workers skip them. Urgent kinds come first."""
     due = (
         select(Outbox.id)
         .where(Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at <= now)
         .where(or_(Outbox.lease_until.is_(None), Outbox.lease_until < now))
-        .order_by(Outbox.next_attempt_at, Outbox.id)
+        .order_by((Outbox.kind == MessageKind.DIGEST).asc(), Outbox.next_attempt_at, Outbox.id)
         .limit(limit)
     )
+    if skip:
+        due = due.where(Outbox.id.not_in(list(skip)))
     claimed: list[Outbox] = []
     for outbox_id in (await session.scalars(due)).all():
         result = await session.execute(
@@ -163,6 +199,25 @@ async def claim_due(
         if result.rowcount:  # type: ignore[attr-defined]
             claimed.append(await session.get_one(Outbox, outbox_id))
     return claimed
+
+
+# What `_Sender._retry` writes when the server refused some recipients for now (mailbox
+# full): not a sign the server was away, so a later success does not bring it forward.
+RECIPIENTS_REFUSED = "refused for now: "
+
+
+async def due_now_server_is_back(session: AsyncSession, *, now: datetime) -> int:
+    """Mails waiting out a backoff because the server failed are due now (it just accepted
+    one): after an outage, all go within one send, not each at the end of its own wait.
+    Returns how many."""
+    result = await session.execute(
+        update(Outbox)
+        .where(Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at > now)
+        .where(Outbox.attempts > 0, Outbox.last_error.is_not(None))
+        .where(Outbox.last_error.not_like(f"{RECIPIENTS_REFUSED}%"))
+        .values(next_attempt_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def release(session: AsyncSession, outbox_ids: Sequence[int]) -> None:

@@ -235,3 +235,36 @@ async def test_after_max_attempts_a_mail_is_given_up_on_visibly(
         (min(delivery.FIRST_RETRY * 2**i, delivery.LONGEST_RETRY) for i in range(retries)),
         timedelta(),
     )
+
+
+async def test_when_smtp_is_back_every_waiting_mail_goes_with_the_first_that_succeeds(
+    mailroom: Mailroom, feed_server: FeedServer, smtp_sink: mailsink.MailSink
+) -> None:
+    """Mails that failed during an outage wait out backoffs of different lengths; the first
+    one due after the server is back brings the others forward: all go in that drain, not
+    each at the end of its own wait (up to two hours)."""
+    config = mailroom.config(
+        ALERTS,
+        sources={
+            "blog": feed_server.serve("/blog.xml", feed("blog", 2)),
+            "forum": feed_server.serve("/forum.xml", feed("forum", 1)),
+        },
+    )
+    tomorrow = NOW + timedelta(days=1)
+    async with mailroom.service(config, closed_port()) as service:
+        await mailroom.close(service, "team", now=NOW - timedelta(days=1))
+        for source in config.sources:
+            await pipeline.poll_source(service.crawler, source, now=NOW)
+        await mailroom.drain(service, now=NOW)
+        await mailroom.close(service, "team", now=tomorrow)
+        await mailroom.drain(service, now=tomorrow)
+        waiting = await mailroom.outbox(service)
+    first_due = min(row.next_attempt_at for row in waiting)
+    assert max(row.next_attempt_at for row in waiting) > first_due  # they wait differently
+
+    async with mailroom.service(config, smtp_sink.url) as service:
+        back = await mailroom.drain(service, now=first_due)
+        done = await mailroom.outbox(service)
+
+    assert back == delivery.Drained(sent=3)
+    assert {row.status for row in done} == {"sent"}
