@@ -33,6 +33,10 @@ from monitor.telemetry import metrics
 
 log = logging.getLogger(__name__)
 
+# Crawls one process runs at once. Each holds at most two database connections at a time
+# (its transaction, its lease's heartbeat); the rest of the pool is left for the sender,
+# digests and /healthz. The others wait for a slot, not for the pool.
+CRAWLS_AT_ONCE = (db.CONNECTIONS - 8) // 2
 # After a scheduled crawl the source stays claimed for this share of its interval: long
 # enough that other replicas skip this interval, short enough that the next tick is free.
 HOLD_SHARE = 0.8
@@ -65,6 +69,10 @@ class Crawler:
     # Called once a crawl has committed mails to send at once (an urgent mention, a
     # source's health): the service's sender wakes instead of waiting for its tick.
     queued: Callable[[], None] = field(default=lambda: None, compare=False)
+    # Shared by every crawl of this process (`CRAWLS_AT_ONCE`).
+    slots: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(CRAWLS_AT_ONCE), compare=False
+    )
     # Per source: the kinds of warning its last crawl logged (`_log_warnings`).
     warned: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
 
@@ -95,8 +103,23 @@ async def poll_source(
     is crawled once per interval however many replicas run. Without (`monitor crawl`),
     the claim ends with the crawl.
     """
+    queued_at = time.monotonic()
+    async with crawler.slots:
+        # `now` was read when the crawl was asked for; it starts after its wait for a slot
+        # (in whole seconds: a lease or hold computed from a stale `now` would end early).
+        waited = timedelta(seconds=int(time.monotonic() - queued_at))
+        return await _poll(crawler, source, now=now + waited, interval=interval)
+
+
+async def _poll(
+    crawler: Crawler, source: sources.SourceBase, *, now: datetime, interval: timedelta | None
+) -> CrawlResult:
     hold_until = now + interval * HOLD_SHARE if interval is not None else None
-    claim = await _claim(crawler, source, now=now, hold_until=hold_until)
+    try:
+        claim = await _claim(crawler, source, now=now, hold_until=hold_until)
+    except Exception as error:  # the database, before anything was taken
+        log.exception("crawl not started", extra=_event("crawl_crashed", source))
+        return CrawlResult(source.name, error=f"database: {type(error).__name__}: {error}")
     if claim is None:
         log.info("source is being crawled elsewhere", extra=_event("crawl_skipped", source))
         return CrawlResult(source.name, skipped=True)

@@ -40,9 +40,11 @@ OUTBOX_EVERY = timedelta(seconds=30)
 WATCH_EVERY = timedelta(seconds=2)
 HEARTBEAT_EVERY = timedelta(seconds=5)
 HOUSEKEEPING_EVERY = timedelta(hours=12)
-# SIGTERM to exit must stay within 10 s (container runtimes then kill): 8 s for running
-# jobs, the rest for handing back their leases.
-GRACE_SECONDS = 8.0
+# SIGTERM to exit must stay within 10 s (container runtimes then kill): 7 s for running
+# jobs to finish, then at most HANDBACK_SECONDS for the cancelled ones to hand back their
+# leases, and what is left for closing the database and the HTTP client.
+GRACE_SECONDS = 7.0
+HANDBACK_SECONDS = 1.5
 
 
 def utcnow() -> datetime:
@@ -91,6 +93,11 @@ class Runner:
             self.in_flight.add(task)
             try:
                 await work()
+            except asyncio.CancelledError:
+                if not self.stopping.is_set():
+                    raise
+                # A deliberate stop (SIGTERM): the work was handed back; nothing failed.
+                log.info("job stopped for shutdown", extra={"event": "job_stopped", "job": name})
             except Exception:
                 log.exception("job failed", extra={"event": "job_failed", "job": name})
             finally:
@@ -194,13 +201,19 @@ class Runner:
         )
         self.service = dataclasses.replace(self.service, config=new, crawler=crawler)
         now = utcnow()
-        for name in (*diff.sources_removed, *diff.sources_changed):
+        sources_changed, alerts_changed = diff.sources_changed, diff.alerts_changed
+        if diff.settings_changed:
+            # The time zone, the default interval: every trigger may differ.
+            kept = {s.name for s in new.sources} - set(diff.sources_added)
+            sources_changed = tuple(sorted(kept))
+            alerts_changed = tuple(sorted({a.name for a in new.alerts} - set(diff.alerts_added)))
+        for name in (*diff.sources_removed, *sources_changed):
             self._unschedule(f"crawl:{name}")
-        for name in (*diff.sources_added, *diff.sources_changed):
+        for name in (*diff.sources_added, *sources_changed):
             self._schedule_source(new.source(name), now)
-        for name in (*diff.alerts_removed, *diff.alerts_changed):
+        for name in (*diff.alerts_removed, *alerts_changed):
             self._unschedule(f"digest:{name}")
-        for name in (*diff.alerts_added, *diff.alerts_changed):
+        for name in (*diff.alerts_added, *alerts_changed):
             alert = new.alert(name)
             if alert.digest is not None:
                 self._schedule_digest(alert)
@@ -295,7 +308,9 @@ class Runner:
         settings = self.service.settings
         if not settings.http_port:
             return None
-        probe = web.Probe(self.service, lambda: self.scheduler.running, lambda: self.last_tick_at)
+        # The service as it is now: a reload replaces it.
+        probe = web.Probe(lambda: self.service, lambda: self.scheduler.running,
+                          lambda: self.last_tick_at)  # fmt: skip
         try:
             return await web.serve(probe, settings.http_host, settings.http_port)
         except OSError as error:
@@ -319,7 +334,9 @@ class Runner:
             _, pending = await asyncio.wait(set(self.in_flight), timeout=GRACE_SECONDS)
             for task in pending:
                 task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+            if pending:
+                # What is not handed back by then keeps its lease until it runs out.
+                await asyncio.wait(pending, timeout=HANDBACK_SECONDS)
         if self.sender is not None:
             self.sender.cancel()
             await asyncio.gather(self.sender, return_exceptions=True)

@@ -32,13 +32,13 @@ STALE_AFTER_SECONDS = 60.0
 class Probe:
     """What /healthz and /metrics need from the running service."""
 
-    service: Service
+    current: Callable[[], Service]  # the running service (a reload replaces it)
     scheduler_running: Callable[[], bool]
     last_tick: Callable[[], float | None]  # time.time() of the scheduler's last heartbeat
 
     async def database_ok(self) -> bool:
         try:
-            async with asyncio.timeout(5), self.service.engine.connect() as connection:
+            async with asyncio.timeout(5), self.current().engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
             return True
         except Exception:  # any failure to answer is "not reachable"
@@ -62,17 +62,15 @@ class Probe:
         return (200 if healthy else 503), body
 
     async def metrics_text(self) -> bytes:
-        configured = [s.name for s in self.service.config.sources]
-        try:
-            async with self.service.sessions() as session:
-                rows = await session.execute(
-                    select(Source.health, func.count())
-                    .where(Source.name.in_(configured))
-                    .group_by(Source.health)
-                )
-                counts = dict(rows.all())
-        except Exception:
-            counts = {}
+        service = self.current()
+        configured = [s.name for s in service.config.sources]
+        async with asyncio.timeout(5), service.sessions() as session:
+            rows = await session.execute(
+                select(Source.health, func.count())
+                .where(Source.name.in_(configured))
+                .group_by(Source.health)
+            )
+            counts = dict(rows.all())
         for state in HealthState:
             metrics.SOURCES.labels(state).set(counts.get(state, 0))
         return generate_latest(metrics.REGISTRY)
@@ -117,4 +115,8 @@ async def _health(probe: Probe) -> tuple[int, str, bytes]:
 
 
 async def _metrics(probe: Probe) -> tuple[int, str, bytes]:
-    return 200, CONTENT_TYPE_LATEST, await probe.metrics_text()
+    try:
+        return 200, CONTENT_TYPE_LATEST, await probe.metrics_text()
+    except Exception as error:  # a count of 0 would look like a healthy, empty service
+        log.warning("metrics not served: %s", error, extra={"event": "metrics_failed"})
+        return 503, "text/plain", f"the database did not answer: {error}\n".encode()

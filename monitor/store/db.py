@@ -30,6 +30,11 @@ from sqlalchemy.ext.asyncio import (
 from monitor.errors import StoreError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Connections one process may hold at once (the pool's size plus its overflow). What runs
+# at once is bounded from this (`crawl.pipeline.CRAWLS_AT_ONCE`), so a process never waits
+# for the pool, whatever number of sources it crawls.
+CONNECTIONS = 40
+_POOL = {"pool_size": CONNECTIONS // 2, "max_overflow": CONNECTIONS - CONNECTIONS // 2}
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -39,10 +44,12 @@ def create_engine(url: str) -> AsyncEngine:
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_async_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **_POOL
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, **_POOL)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
