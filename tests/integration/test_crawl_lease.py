@@ -105,6 +105,37 @@ async def test_a_page_slower_than_the_lease_is_crawled_by_one_replica_only(
     assert stored == 1
 
 
+async def test_a_wait_for_the_hosts_slot_longer_than_the_lease_is_one_crawl_too(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """Two sources on one host that allows one request at a time: the second source's crawl
+    waits for the slot longer than the lease while the first one's slow page is read; the
+    other replica, trying the second source meanwhile, is turned away."""
+    feed_server.serve("/slow", FEED, delay=SLOW)
+    feed_server.serve("/other", FEED.replace("/1", "/2"))
+    configured = sources_yaml.parse(
+        "brands:\n  - {name: Vaude, query: Vaude}\n"
+        f"sources:\n  - {{type: feed, name: Slow, url: '{feed_server.url('/slow')}'}}\n"
+        f"  - {{type: feed, name: Waiting, url: '{feed_server.url('/other')}'}}\n"
+        "hosts:\n  127.0.0.1: {delay: 0, concurrency: 1}\n",
+        filename="sources.yaml",
+    )
+    slow, waiting = configured.sources
+    async with replicas(tmp_path, configured) as (first, second):
+        reading = asyncio.create_task(
+            pipeline.poll_source(first.crawler, slow, now=datetime.now(UTC))
+        )
+        while not feed_server.requests_for("/slow"):  # noqa: ASYNC110 (another thread's state)
+            await asyncio.sleep(0.05)
+        crawled, tries = await crawl_side_by_side(first, second, waiting)
+        await reading
+
+    assert crawled.error is None, crawled.error
+    assert len(tries) >= 4  # it waited longer than the 1 s lease
+    assert all(t.skipped for t in tries), [t for t in tries if not t.skipped]
+    assert len(feed_server.requests_for("/other")) == 1
+
+
 async def test_a_crawl_whose_lease_was_taken_over_stops_and_stores_nothing(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
