@@ -42,18 +42,6 @@ def test_every_real_page_of_an_engine_with_a_preset_gets_that_preset(
     assert found.preset == real_pages.ENGINE_PRESETS[page.family]
 
 
-@pytest.mark.parametrize(
-    ("file", "name"),
-    [],
-)
-def test_real_pages_of_engines_without_a_preset_are_named_with_advice(file: str, name: str) -> None:
-    page = next(p for p in real_pages.pages() if p.file == f"pages/{file}")
-    found = detect(page.content)
-    assert found is not None
-    assert (found.name, found.preset) == (name, None)
-    assert found.advice
-
-
 def test_discourse_html_is_read_by_its_schema_org_markup_with_advice_to_use_its_json() -> None:
     page = next(p for p in real_pages.pages() if "blizzard" in p.file)
     found = detect(page.content)
