@@ -11,8 +11,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from monitor.alerting import delivery
+from monitor.config import sources_yaml
 from monitor.crawl import pipeline
 from monitor.demo import mailsink
+from monitor.store.schema import Outbox
 from tests.conftest import Entry, FeedServer, Mailroom, ScriptedSmtp, rss_feed
 from tests.e2e.conftest import run_monitor
 from tests.integration.conftest import database_env
@@ -44,23 +46,7 @@ def message_ids(mails: list[mailsink.Received]) -> Counter[str]:
 async def test_mail_decided_while_smtp_is_down_goes_out_once_each_when_it_is_back(
     mailroom: Mailroom, feed_server: FeedServer, smtp_sink: mailsink.MailSink
 ) -> None:
-    config = mailroom.config(
-        ALERTS,
-        sources={
-            "blog": feed_server.serve("/blog.xml", feed("blog", 2)),
-            "forum": feed_server.serve("/forum.xml", feed("forum", 1)),
-        },
-    )
-    tomorrow = NOW + timedelta(days=1)
-
-    async with mailroom.service(config, closed_port()) as service:
-        await mailroom.close(service, "team", now=NOW - timedelta(days=1))
-        for source in config.sources:
-            await pipeline.poll_source(service.crawler, source, now=NOW)
-        first = await mailroom.drain(service, now=NOW)
-        await mailroom.close(service, "team", now=tomorrow)
-        second = await mailroom.drain(service, now=tomorrow)
-        waiting = await mailroom.outbox(service)
+    config, (first, second), waiting = await _an_outage(mailroom, feed_server)
 
     assert first == delivery.Drained(retrying=2)  # one immediate mail per crawl
     assert second == delivery.Drained(retrying=3)  # and the digest, and the two again
@@ -82,6 +68,29 @@ async def test_mail_decided_while_smtp_is_down_goes_out_once_each_when_it_is_bac
         str(_header(row.message, "Message-ID")): 1 for row in done
     })  # fmt: skip
     assert sorted(len(mail.recipients) for mail in smtp_sink.received) == [1, 1, 2]
+
+
+async def _an_outage(
+    mailroom: Mailroom, feed_server: FeedServer
+) -> tuple[sources_yaml.Config, tuple[delivery.Drained, delivery.Drained], list[Outbox]]:
+    """Two crawls and a digest while the SMTP server is away: three mails queued and tried
+    (the immediate ones twice); the config, both drains and the outbox rows after them."""
+    config = mailroom.config(
+        ALERTS,
+        sources={
+            "blog": feed_server.serve("/blog.xml", feed("blog", 2)),
+            "forum": feed_server.serve("/forum.xml", feed("forum", 1)),
+        },
+    )
+    tomorrow = NOW + timedelta(days=1)
+    async with mailroom.service(config, closed_port()) as service:
+        await mailroom.close(service, "team", now=NOW - timedelta(days=1))
+        for source in config.sources:
+            await pipeline.poll_source(service.crawler, source, now=NOW)
+        first = await mailroom.drain(service, now=NOW)
+        await mailroom.close(service, "team", now=tomorrow)
+        second = await mailroom.drain(service, now=tomorrow)
+        return config, (first, second), await mailroom.outbox(service)
 
 
 def _header(data: bytes, name: str) -> str:
@@ -243,22 +252,7 @@ async def test_when_smtp_is_back_every_waiting_mail_goes_with_the_first_that_suc
     """Mails that failed during an outage wait out backoffs of different lengths; the first
     one due after the server is back brings the others forward: all go in that drain, not
     each at the end of its own wait (up to two hours)."""
-    config = mailroom.config(
-        ALERTS,
-        sources={
-            "blog": feed_server.serve("/blog.xml", feed("blog", 2)),
-            "forum": feed_server.serve("/forum.xml", feed("forum", 1)),
-        },
-    )
-    tomorrow = NOW + timedelta(days=1)
-    async with mailroom.service(config, closed_port()) as service:
-        await mailroom.close(service, "team", now=NOW - timedelta(days=1))
-        for source in config.sources:
-            await pipeline.poll_source(service.crawler, source, now=NOW)
-        await mailroom.drain(service, now=NOW)
-        await mailroom.close(service, "team", now=tomorrow)
-        await mailroom.drain(service, now=tomorrow)
-        waiting = await mailroom.outbox(service)
+    config, _, waiting = await _an_outage(mailroom, feed_server)
     first_due = min(row.next_attempt_at for row in waiting)
     assert max(row.next_attempt_at for row in waiting) > first_due  # they wait differently
 
