@@ -15,7 +15,9 @@ import pytest
 from monitor import domain
 from tests import real_pages
 
-NO_PRESET = "a site's own board software: no engine to recognise, no preset; such a source gives its selectors"
+NO_PRESET = (
+    "a site's own board software: no engine to recognise, no preset; its source gives selectors"
+)
 KNOWN_GAPS = {
     "pages/comments/mtb-news.de-tubeless.html": NO_PRESET,
     "pages/comments/oekonomenstimme.org-keynes.html": NO_PRESET,
