@@ -615,7 +615,10 @@ def _holds_posts(chosen: ForumSelectors, tree: LexborHTMLParser) -> bool:
 def _matched_nothing(
     field: str, spec: str, tree: LexborHTMLParser, response: domain.Response, kind: str
 ) -> str:
-    said = f"selector {field} ({spec!r}) matched nothing on a page that is not a login wall"
+    said = (
+        f"{response.url}: selector {field} ({spec!r}) matched nothing on a page that is not "
+        "a login wall"
+    )
     closest = closest_preset(tree, kind, response.content)
     return f"{said}; {closest}" if closest else said
 

@@ -262,7 +262,8 @@ def test_a_login_box_beside_posts_a_preset_misses_is_no_wall_but_a_warning() -> 
     assert page.documents == ()
     assert page.empty
     assert page.warnings == (
-        "selector item ('div.post') matched nothing on a page that is not a login wall",
+        f"{LIST_URL}: selector item ('div.post') matched nothing on a page that is not a "
+        "login wall",
     )
 
 
@@ -300,7 +301,8 @@ def test_a_selector_that_matches_nothing_is_a_warning_naming_the_closest_preset(
     page = parse(source(selectors={"item": "div.beitrag"}), thread_page(), kind="thread")
     assert page.documents == ()
     assert page.warnings == (
-        "selector item ('div.beitrag') matched nothing on a page that is not a login wall; "
+        f"{LIST_URL}: selector item ('div.beitrag') matched nothing on a page that is not a "
+        "login wall; "
         "closest preset: phpbb (found 5 of item, body, author, date, permalink)",
     )
 
