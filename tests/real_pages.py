@@ -5,7 +5,8 @@ The pages and their hand-checked items are in tests/golden/real/ (copied unchang
 project's real-page corpus; `expected.json` records where each page comes from, and the
 README beside it the rules its values follow). Each page is read the way a source would
 read it today: as a new source of its type (a board or comment page as a forum source
-with `preset: auto`; a review page with the preset its engine calls for, `REVIEW_PRESETS`,
+with `preset: auto`, or a site's own board with the selectors its source would give,
+`OWN_SELECTORS`; a review page with the preset its engine calls for, `REVIEW_PRESETS`,
 else the type's default), the page's own URL as the base, its language, and as the time zone
 the one the page states (UTC when it states none), as an admin would configure it.
 
@@ -60,6 +61,22 @@ ENGINE_PRESETS: dict[str, str] = {
 # schema_org), by the engine's whole name in expected.json.
 REVIEW_PRESETS: dict[str, str] = {
     "wordpress+wp-recipe-maker comment ratings": "wp_recipe_maker",
+}
+# Boards of a site's own software have no engine to recognise: an admin adding one gives
+# its selectors (found with `monitor try --selector`). These are such sources' selectors,
+# by the page's engine name in expected.json; they show the selector language reads them.
+OWN_SELECTORS: dict[str, dict[str, str]] = {
+    "custom (MacTechNews forum)": {
+        "thread_row": "div.MtnThread",
+        "thread_link": "a@href",
+        "title": "h2.Title",
+        "item": "div.MtnComment",
+        "body": "div.MtnCommentText",
+        "quote": ".TexticonQuote",
+        "author": "span.MtnCommentAccountName",
+        "date": "span.MtnCommentTime",
+        "permalink": "span.MtnCommentTime@href",
+    },
 }
 # Where expected.json is wrong, checked against the page by eye: the file is kept as it came,
 # and the correction is made here, in the open, with its reason.
@@ -163,6 +180,8 @@ def extract(page: Page) -> tuple[str, list[domain.Document]]:
         fields["language"] = page.language
     if kind == "reviews" and page.engine in REVIEW_PRESETS:
         fields["preset"] = REVIEW_PRESETS[page.engine]
+    if kind == "forum" and page.engine in OWN_SELECTORS:
+        fields.update(preset=None, selectors=OWN_SELECTORS[page.engine])
     source = _SOURCE.validate_python(fields)
     request_kind = {"forum": "thread", "reviews": "reviews", "discourse": "posts"}[kind]
     context = "depth=1" if kind == "forum" else ""
@@ -183,6 +202,8 @@ def extract(page: Page) -> tuple[str, list[domain.Document]]:
 
 def _read_with(kind: str, source: Any, read: domain.Page) -> str:
     """How the page was read, for the table: the preset `auto` chose, or the source's."""
+    if kind == "forum" and source.preset is None:
+        return "forum, its own selectors"
     if kind == "forum":
         notes = " ".join(read.notes)
         if chosen := _CHOSEN.search(notes):

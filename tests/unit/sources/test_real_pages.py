@@ -23,7 +23,6 @@ KNOWN_GAPS = {
     "pages/comments/oekonomenstimme.org-keynes.html": NO_PRESET,
     "pages/custom/amsel.de-ms-forum.harvest.json": NO_PRESET,
     "pages/custom/hifi-forum.de-84-87.harvest.json": NO_PRESET,
-    "pages/custom/mactechnews.de-appstore.html": NO_PRESET,
     "pages/custom/nairaland-5813456.harvest.json": NO_PRESET,
     "pages/discourse/blizzard-transfer.harvest.json": "Discourse's no-JS view, read by its "
     "schema.org markup: no per-post link in it (type: discourse reads the JSON, with links)",
