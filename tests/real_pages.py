@@ -77,6 +77,17 @@ OWN_SELECTORS: dict[str, dict[str, str]] = {
         "date": "span.MtnCommentTime",
         "permalink": "span.MtnCommentTime@href",
     },
+    # Table rows: a header row (link, author, date) before each post's row.
+    "custom (Nairaland)": {
+        "thread_row": "table#up tr",
+        "thread_link": "a@href",
+        "item": "tr:has(> td[id^=pb])",
+        "body": "div.narrow",
+        "quote": "blockquote",
+        "author": "< a.user",
+        "date": "< span.s",
+        "permalink": "< a[href*='#']@href",
+    },
 }
 # Where expected.json is wrong, checked against the page by eye: the file is kept as it came,
 # and the correction is made here, in the open, with its reason.
