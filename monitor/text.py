@@ -86,6 +86,18 @@ def _block_of(text_node: LexborNode, root: LexborNode) -> int:
     return root.mem_id
 
 
+# Control characters (C0 but tab and newline, DEL, C1): no text means them, and in a
+# terminal, a log or a mail header they act (ANSI colours, a bell, a line break).
+# Terminal escape sequences (ANSI colours, cursor moves) go whole, then the rest.
+_CONTROLS = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` without control characters (tab and newline stay) and terminal escape
+    sequences."""
+    return _CONTROLS.sub("", text)
+
+
 def tidy(text: str) -> str:
     """Collapse runs of spaces, keep single line breaks, trim both ends."""
     text = _SPACES.sub(" ", text)

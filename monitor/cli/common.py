@@ -17,8 +17,11 @@ from monitor.config.environment import Settings
 from monitor.errors import ConfigError, MonitorError
 
 T = TypeVar("T")
-console = Console()
-errors = Console(stderr=True)
+# What is printed is never read as markup, emoji codes or highlighted: titles, names and
+# URLs come from strangers and admins ("Vaude [/b] kaputt", "Shop [de]", "http://[::1]/").
+# Styling is given as rich Text with a style, never inside a string.
+console = Console(markup=False, highlight=False, emoji=False)
+errors = Console(stderr=True, markup=False, highlight=False, emoji=False)
 
 
 def now() -> datetime:

@@ -6,8 +6,8 @@ import json
 from datetime import datetime
 
 import click
-import rich.markup
 from rich.table import Table
+from rich.text import Text
 
 from monitor import domain, time_values
 from monitor.cli import common
@@ -74,12 +74,12 @@ def sources_command() -> None:
               HealthState.BROKEN: "bold red"}  # fmt: skip
     for row in rows:
         table.add_row(
-            row.name, row.type, f"[{styles.get(row.health, '')}]{row.health}[/]",
+            row.name, row.type, Text(row.health, style=styles.get(row.health, "")),
             f"{row.last_success_at:%Y-%m-%d %H:%M}" if row.last_success_at else "never",
             str(row.consecutive_failures),
             "" if row.items_last_seen is None else str(row.items_last_seen),
             str(undated.get(row.id, 0)),
-            rich.markup.escape(row.health_reason or row.last_error or ""),
+            row.health_reason or row.last_error or "",
         )  # fmt: skip
     common.console.print(table)
     if any(row.health == HealthState.BROKEN for row in rows):

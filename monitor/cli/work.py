@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 
 from monitor import sources
 from monitor.alerting import delivery, digest
@@ -165,9 +166,10 @@ def demo(folder: Path) -> None:
     report = common.run(run_demo(folder.resolve()))
     first = report.first_crawl
     common.console.print(
-        "[bold]monitor demo[/bold]: bundled site on 127.0.0.1 (a blog's feed, a phpBB forum in "
-        "Latin-1, a shop's reviews), SMTP server in-process"
-    )
+        Text("monitor demo", style="bold"),
+        ": bundled site on 127.0.0.1 (a blog's feed, a phpBB forum in Latin-1, a shop's "
+        "reviews), SMTP server in-process", sep="",
+    )  # fmt: skip
     _print_crawl(first)
     new_second = sum(len(r.new_mentions) for r in report.second_crawl)
     common.console.print(

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from monitor import domain, fetch, sources
+from monitor import domain, fetch, sources, text
 from monitor.errors import FetchError
 from monitor.identity import fingerprint
 
@@ -75,6 +75,13 @@ class Walked:
         return sum(1 for visit in self.visits if visit.status == 304)
 
 
+def _printable(document: domain.Document) -> domain.Document:
+    author = text.printable(document.author) if document.author else document.author
+    return document._replace(
+        title=text.printable(document.title), text=text.printable(document.text), author=author
+    )
+
+
 async def walk(
     fetcher: fetch.Fetcher,
     source: sources.SourceBase,
@@ -121,7 +128,9 @@ async def walk(
             walked.visits.append(Visit(request.url, request.kind, 304, 0, 0))
             continue
         page = adapter.parse(source, response, now=now, memory=memory, derived=derived)
-        walked.documents.extend(page.documents)
+        # What strangers wrote is stored and shown without control characters, whichever
+        # adapter read it (they would act in a terminal, a log line or a mail header).
+        walked.documents.extend(_printable(document) for document in page.documents)
         walked.warnings.extend(page.warnings)
         walked.notes.extend(note for note in page.notes if note not in walked.notes)
         walked.remember.update(page.remember)
