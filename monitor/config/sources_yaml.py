@@ -276,6 +276,10 @@ def _cross_check(config: Config) -> list[tuple[yaml_lines.Path, str]]:
 def load(path: Path) -> Config:
     """Read and validate a sources.yaml. Raises ConfigError naming file, line and path."""
     try:
+        size = path.stat().st_size
+        if size > yaml_lines.MAX_BYTES:  # refused before it is read
+            problem = f"the file is {size:,} bytes; at most {yaml_lines.MAX_BYTES:,} are read"
+            raise ConfigError([ConfigProblem(str(path), None, "", problem)])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(

@@ -3,6 +3,12 @@
 Config errors must name a line, and pydantic only knows paths; this keeps a map from
 path (a tuple of keys and list indexes) to the 1-based line, built from PyYAML's node
 tree. Duplicate keys, which PyYAML would silently resolve to the last one, are errors.
+
+Hard bounds, checked before anything large is built: the text's size (`MAX_BYTES`), the
+nesting depth (`MAX_DEPTH`) and the number of values once aliases are expanded
+(`MAX_VALUES`): a few hundred bytes of aliases can stand for billions of values (a "YAML
+bomb"), and building them would take the process's memory and time. Each is an error with
+the line where it happens, like any other.
 """
 
 from __future__ import annotations
@@ -12,6 +18,10 @@ from typing import Any
 import yaml
 
 Path = tuple[str | int, ...]
+
+MAX_BYTES = 1024 * 1024  # a sources.yaml of 10,000 sources is about 1 MB
+MAX_DEPTH = 40  # sources.yaml nests five levels deep; deeper is a mistake or an attack
+MAX_VALUES = 200_000  # values once aliases are expanded: 10,000 sources with 20 fields
 
 
 class YamlError(ValueError):
@@ -25,8 +35,18 @@ class YamlError(ValueError):
 
 def load(text: str) -> tuple[Any, dict[Path, int]]:
     """Parse one YAML document. Returns (data, lines); empty text gives ({}, {})."""
+    size = len(text.encode("utf-8", "replace"))
+    if size > MAX_BYTES:
+        raise YamlError(f"the file is {size:,} bytes; at most {MAX_BYTES:,} are read", None)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise YamlError(f"values are nested deeper than {MAX_DEPTH} levels", None) from None
+    except yaml.reader.ReaderError as error:  # NUL and other characters YAML does not allow
+        where = text[: error.position].count("\n") + 1
+        character = chr(error.character) if isinstance(error.character, int) else error.character
+        said = f"not valid YAML: character {character!r} is not allowed"
+        raise YamlError(said, where) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         if error.context_mark is not None and (mark is None or mark.index >= len(text.rstrip())):
@@ -38,7 +58,7 @@ def load(text: str) -> tuple[Any, dict[Path, int]]:
     if node is None:
         return {}, {}
     lines: dict[Path, int] = {}
-    return _build(node, (), lines), lines
+    return _Builder(lines).build(node, ()), lines
 
 
 def line_of(lines: dict[Path, int], path: Path) -> int | None:
@@ -49,21 +69,42 @@ def line_of(lines: dict[Path, int], path: Path) -> int | None:
     return None
 
 
-def _build(node: yaml.Node, path: Path, lines: dict[Path, int]) -> Any:
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _scalar(key_node)
-            if key in result:
-                raise YamlError(f"key '{key}' appears twice", key_node.start_mark.line + 1)
-            child = (*path, str(key))
-            lines[child] = key_node.start_mark.line + 1
-            result[key] = _build(value_node, child, lines)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, index), lines) for index, item in enumerate(node.value)]
-    return _scalar(node)
+class _Builder:
+    """Plain data from the node tree, counting what it builds (aliases count each time
+    they are used) and how deep it goes, so a bomb stops at the bound, not at the end of
+    memory."""
+
+    def __init__(self, lines: dict[Path, int]) -> None:
+        self.lines, self.values = lines, 0
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        # An alias's node stands where its anchor is; say where it is used instead.
+        own = node.start_mark.line + 1
+        line = (line_of(self.lines, path) or own) if path else own
+        self.values += 1
+        if self.values > MAX_VALUES:
+            # Aliases make lines deep inside meaningless: name the top-level key.
+            line = line_of(self.lines, path[:1]) or line
+            raise YamlError(
+                f"more than {MAX_VALUES:,} values once aliases (*name) are expanded: write "
+                "them out, or use fewer aliases", line,
+            )  # fmt: skip
+        if len(path) > MAX_DEPTH:
+            raise YamlError(f"values are nested deeper than {MAX_DEPTH} levels", line)
+        self.lines.setdefault(path, own)
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = _scalar(key_node)
+                if key in result:
+                    raise YamlError(f"key '{key}' appears twice", key_node.start_mark.line + 1)
+                child = (*path, str(key))
+                self.lines[child] = key_node.start_mark.line + 1
+                result[key] = self.build(value_node, child)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
+        return _scalar(node)
 
 
 def _scalar(node: yaml.Node) -> Any:

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 OUTBOX_EVERY = timedelta(seconds=30)
 WATCH_EVERY = timedelta(seconds=2)
+RELOAD_WITHIN = timedelta(seconds=10)
 HEARTBEAT_EVERY = timedelta(seconds=5)
 HOUSEKEEPING_EVERY = timedelta(hours=12)
 # SIGTERM to exit must stay within 10 s (container runtimes then kill): 7 s for running
@@ -172,7 +173,14 @@ class Runner:
         and it works on every file system a container may mount)."""
         try:
             stamp = self.service.settings.config.stat().st_mtime_ns
-        except OSError:
+        except OSError as error:
+            if self.config_stamp is not None:  # said once, until the file is back
+                self.config_stamp = None
+                log.error(
+                    "%s cannot be read (%s): the running configuration stays",
+                    self.service.settings.config, error.strerror or error,
+                    extra={"event": "config_unreadable"},
+                )  # fmt: skip
             return
         if stamp != self.config_stamp:
             self.config_stamp = stamp
@@ -183,11 +191,21 @@ class Runner:
         not, the running configuration stays and the error is logged with its line."""
         path = self.service.settings.config
         try:
-            new = sources_yaml.load(path)
+            # Off the event loop, within a time bound: crawls, mail and /healthz go on
+            # while a large or hostile file is read.
+            new = await asyncio.wait_for(asyncio.to_thread(sources_yaml.load, path),
+                                         RELOAD_WITHIN.total_seconds())  # fmt: skip
         except ConfigError as error:
             log.error(
-                "sources.yaml not reloaded, the running configuration stays: %s", error,
+                "%s not reloaded, the running configuration stays: %s", path.name, error,
                 extra={"event": "config_invalid", "problems": [str(p) for p in error.problems]},
+            )  # fmt: skip
+            return
+        except TimeoutError:
+            log.error(
+                "%s not reloaded: reading it took longer than %s s; the running "
+                "configuration stays", path.name, RELOAD_WITHIN.total_seconds(),
+                extra={"event": "config_invalid"},
             )  # fmt: skip
             return
         diff = config_diff.changes(self.service.config, new)

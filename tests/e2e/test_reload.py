@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
+
 from monitor.demo.mailsink import free_port
 from tests.e2e.conftest import MONITOR, clean_env
 
@@ -90,3 +92,57 @@ def test_valid_edits_apply_invalid_ones_keep_the_last_good_configuration(
     assert invalid, "the invalid edit was not reported"
     assert any("sources.yaml:" in p and "evry" in p for p in invalid[0]["problems"])
     assert sum(1 for e in events if e["event"] == "config_reloaded") >= 2
+
+
+BOMB = "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+def test_hostile_files_written_under_a_running_service_keep_it_answering(
+    tmp_path: Path, feed_server
+) -> None:
+    """A YAML alias bomb, deep nesting and NUL bytes written over sources.yaml, then the
+    file deleted: /healthz keeps answering at once throughout, crawling goes on, each
+    failed reload is logged with its reason, and the old configuration keeps running."""
+    feed_server.serve("/a.xml", '<rss version="2.0"><channel><title>t</title></channel></rss>')
+    config = tmp_path / "sources.yaml"
+    config.write_text(CONFIG.format(sources=_sources(feed_server, "/a.xml")), encoding="utf-8")
+    port = free_port()
+    env = clean_env(MONITOR_ALLOW_HOSTS="127.0.0.1", MONITOR_HTTP_PORT=str(port))
+    process = subprocess.Popen(
+        [str(MONITOR), "run"], cwd=tmp_path, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    slowest = 0.0
+    try:
+        assert _wait_for(lambda: len(feed_server.requests_for("/a.xml")) >= 1)
+        for hostile in (
+            "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + BOMB,
+            "a: " + "[" * 2000 + "]" * 2000 + "\n",
+            "brands: [{name: Va\x00ude, query: Vaude}]\n",
+        ):
+            config.write_text(hostile, encoding="utf-8")
+            deadline = time.monotonic() + 5  # the watcher polls every 2 s
+            while time.monotonic() < deadline:
+                started = time.monotonic()
+                answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+                slowest = max(slowest, time.monotonic() - started)
+                assert answer.status_code == 200, answer.text
+                time.sleep(0.2)
+        config.unlink()
+        time.sleep(3)
+        before = len(feed_server.requests_for("/a.xml"))
+        assert _wait_for(lambda: len(feed_server.requests_for("/a.xml")) > before, 10)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=15)
+    events = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    invalid = [e["message"] for e in events if e.get("event") == "config_invalid"]
+    assert len(invalid) == 3, invalid
+    assert "expanded" in invalid[0]
+    assert "nested deeper" in invalid[1]
+    assert "'\\x00' is not allowed" in invalid[2]
+    assert [e for e in events if e.get("event") == "config_unreadable"]
+    assert slowest < 1.0

@@ -242,3 +242,32 @@ def test_a_source_level_error_names_the_source_not_its_type_tag() -> None:
     text = VALID.replace("type: feed", "type: forum\n    preset: hackernews")
     (line,) = errors_of(text)
     assert line.startswith("sources.yaml:7: sources[0]: ")
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        pytest.param(
+            "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+                f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n"
+                for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+            ),
+            "sources.yaml:6: more than 200,000 values once aliases", id="alias-bomb",
+        ),
+        pytest.param("a: &a [*a]\n", "sources.yaml:1: values are nested deeper than 40",
+                     id="recursive-alias"),
+        pytest.param("a: " + "[" * 2000 + "]" * 2000 + "\n",
+                     "sources.yaml: values are nested deeper than 40", id="deep-lists"),
+        pytest.param("a: " + "{b: " * 3000 + "1" + "}" * 3000 + "\n",
+                     "sources.yaml: values are nested deeper than 40", id="deep-maps"),
+        pytest.param("brands: [{name: Va\x00ude}]\n",
+                     "sources.yaml:1: not valid YAML: character '\\x00' is not allowed", id="nul"),
+        pytest.param("# " + "x" * (1024 * 1024) + "\n", "sources.yaml: the file is 1,048,579 bytes",
+                     id="too-large"),
+    ],
+)  # fmt: skip
+def test_hostile_files_are_refused_with_their_line_before_anything_large_is_built(
+    text: str, said: str
+) -> None:
+    (line,) = errors_of(text)
+    assert line.startswith(said), line
