@@ -98,6 +98,17 @@ def printable(text: str) -> str:
     return _CONTROLS.sub("", text)
 
 
+def single_line(value: str) -> str:
+    """A pydantic validator for names (brands, sources): one line of printable text. A
+    name with a line break or a control character would forge lines in logs, tables and
+    mail texts ("Vaude\\r\\nBcc: …")."""
+    if any(not ch.isprintable() for ch in value):
+        raise ValueError(
+            "has a line break or a control character: a name is one line of printable text"
+        )
+    return value
+
+
 def tidy(text: str) -> str:
     """Collapse runs of spaces, keep single line breaks, trim both ends."""
     text = _SPACES.sub(" ", text)

@@ -25,7 +25,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from monitor import query
+from monitor import query, text
 from monitor import sources as source_types
 from monitor.config import host_policy, schedule, yaml_lines
 from monitor.errors import ConfigError, ConfigProblem, QuerySyntaxError
@@ -100,7 +100,7 @@ class Settings(_Frozen):
 class Brand(_Frozen):
     """A brand and how to find it. `query` and each of `queries` may match (OR)."""
 
-    name: str = Field(min_length=1, max_length=100)
+    name: Annotated[str, AfterValidator(text.single_line)] = Field(min_length=1, max_length=100)
     query: Query | None = None
     queries: tuple[Query, ...] = ()
     exclude: tuple[Query, ...] = Field(default=(), description="Words or queries that veto.")

@@ -39,10 +39,23 @@ def parse(text: str) -> nodes.Node:
     return tree
 
 
+# Parentheses and NOTs nested deeper than this are refused: no query a person writes
+# needs it, and each level is a frame on the stack of the parser and the evaluator.
+MAX_DEPTH = 32
+
+
 class _Parser:
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
         self.position = 0
+        self.depth = 0
+
+    def deeper(self, token: Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QuerySyntaxError(
+                f"parentheses or NOTs nested deeper than {MAX_DEPTH} levels", token.column
+            )
 
     def peek(self) -> Token | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -97,7 +110,10 @@ class _Parser:
             self.take()
             if not self.starts_term():
                 raise QuerySyntaxError(f"{token.text} needs a term after it", token.column)
-            return nodes.Not(self.unary(), token.column)
+            self.deeper(token)
+            inner = self.unary()
+            self.depth -= 1
+            return nodes.Not(inner, token.column)
         return self.primary()
 
     def primary(self) -> nodes.Node:
@@ -105,7 +121,9 @@ class _Parser:
         if token.kind == "(":
             if (closing := self.peek()) is not None and closing.kind == ")":
                 raise QuerySyntaxError("empty parentheses", token.column)
+            self.deeper(token)
             inner = self.query()
+            self.depth -= 1
             closing = self.peek()
             if closing is None or closing.kind != ")":
                 raise QuerySyntaxError("unclosed parenthesis", token.column)

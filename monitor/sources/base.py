@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Annotated, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from monitor import domain
+from monitor import domain, text
 from monitor.time_values import Duration, TimeZone
 
 
@@ -40,7 +40,7 @@ class SourceBase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     type: str
-    name: str = Field(min_length=1, max_length=100)
+    name: Annotated[str, AfterValidator(text.single_line)] = Field(min_length=1, max_length=100)
     url: str
     every: Duration | None = Field(
         default=None, description="How often to crawl; the settings' interval when unset."

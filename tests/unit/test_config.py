@@ -271,3 +271,22 @@ def test_hostile_files_are_refused_with_their_line_before_anything_large_is_buil
 ) -> None:
     (line,) = errors_of(text)
     assert line.startswith(said), line
+
+
+@pytest.mark.parametrize(
+    ("brand", "source"),
+    [("Vaude\r\nBcc: x@evil.example", "Blog"), ("Vaude", "Blog\x1b[31m"), ("Vaude", "Blog\ttab")],
+)
+def test_names_are_one_line_of_printable_text(brand: str, source: str) -> None:
+    text = VALID.replace("name: Vaude", f"name: {brand!r}".replace("'", '"')).replace(
+        "name: Blog", f"name: {source!r}".replace("'", '"')
+    )
+    (line,) = errors_of(text.replace("\\x1b", "\\e"))
+    assert "a name is one line of printable text" in line
+
+
+def test_a_query_nested_too_deeply_is_an_error_with_its_line() -> None:
+    deep = "(" * 40 + "Vaude" + ")" * 40
+    (line,) = errors_of(VALID.replace("query: Vaude", f"query: '{deep}'"))
+    assert line.startswith("sources.yaml:5: brands[0].query: ")
+    assert "nested deeper than 32 levels" in line
