@@ -230,9 +230,9 @@ async def _crawl(
     metrics.ITEMS.labels(source.type).inc(len(documents))
     _log_warnings(crawler, source, crawl.warnings)
 
-    matched = [
-        (document, match) for document in documents for match in crawler.matcher.match(document)
-    ]
+    # On a worker thread: a page of long posts costs CPU, and the other sources' crawls,
+    # the sender and /healthz must not wait for it.
+    matched = await asyncio.to_thread(_matches, crawler.matcher, documents)
     async with db.transaction(crawler.sessions) as session:
         # Only a crawl that found something needs the brands' ages (most crawls find
         # nothing new: a 304, or no brand named).
@@ -293,6 +293,12 @@ async def _crawl(
         source.name, len({d.key for d in documents}), tuple(new), crawl.pages, crawl.not_modified,
         warnings=tuple(dict.fromkeys(crawl.warnings)),
     )  # fmt: skip
+
+
+def _matches(
+    matcher: query.Matcher, documents: Iterable[domain.Document]
+) -> list[tuple[domain.Document, domain.Match]]:
+    return [(document, match) for document in documents for match in matcher.match(document)]
 
 
 @dataclass(frozen=True, slots=True)

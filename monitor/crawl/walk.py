@@ -75,11 +75,26 @@ class Walked:
         return sum(1 for visit in self.visits if visit.status == 304)
 
 
-def _printable(document: domain.Document) -> domain.Document:
-    author = text.printable(document.author) if document.author else document.author
-    return document._replace(
-        title=text.printable(document.title), text=text.printable(document.text), author=author
-    )
+# What one item may hold, as stored, matched and mailed: a longer one is cut there, with
+# CUT at its end and a warning naming how long it was (a 4 MB "post" is a dump, not a post).
+MAX_TITLE_CHARS = 1_000
+MAX_TEXT_CHARS = 200_000
+CUT = " […]"
+
+
+def _printable(document: domain.Document, warnings: list[str]) -> domain.Document:
+    author = text.printable(document.author)[:MAX_TITLE_CHARS] if document.author else None
+    title, body = text.printable(document.title), text.printable(document.text)
+    if len(title) > MAX_TITLE_CHARS or len(body) > MAX_TEXT_CHARS:
+        warnings.append(
+            f"{document.url}: an item of {len(body):,} characters (title {len(title):,}) was "
+            f"cut to {MAX_TEXT_CHARS:,} ({MAX_TITLE_CHARS:,}) and is matched on that"
+        )
+        if len(title) > MAX_TITLE_CHARS:
+            title = title[:MAX_TITLE_CHARS] + CUT
+        if len(body) > MAX_TEXT_CHARS:
+            body = body[:MAX_TEXT_CHARS] + CUT
+    return document._replace(title=title, text=body, author=author)
 
 
 async def walk(
@@ -129,8 +144,11 @@ async def walk(
             continue
         page = adapter.parse(source, response, now=now, memory=memory, derived=derived)
         # What strangers wrote is stored and shown without control characters, whichever
-        # adapter read it (they would act in a terminal, a log line or a mail header).
-        walked.documents.extend(_printable(document) for document in page.documents)
+        # adapter read it (they would act in a terminal, a log line or a mail header), and
+        # within the size bounds.
+        walked.documents.extend(
+            _printable(document, walked.warnings) for document in page.documents
+        )
         walked.warnings.extend(page.warnings)
         walked.notes.extend(note for note in page.notes if note not in walked.notes)
         walked.remember.update(page.remember)

@@ -8,7 +8,8 @@ field, the two occurrences not overlapping; ONEAR/n also needs the left side fir
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -217,25 +218,51 @@ def _merge(outcomes: Sequence[Outcome]) -> Outcome:
     )
 
 
+def _by_position(
+    spans: Sequence[Span], key: Callable[[Span], int]
+) -> dict[int, tuple[list[int], list[Span]]]:
+    """Per segment: the spans sorted by `key`, and their keys, for bisection."""
+    grouped: dict[int, list[Span]] = {}
+    for span in spans:
+        grouped.setdefault(span.segment, []).append(span)
+    result = {}
+    for segment, members in grouped.items():
+        members.sort(key=key)
+        result[segment] = ([key(span) for span in members], members)
+    return result
+
+
+def _joined(a: Span, b: Span) -> Span:
+    return Span(a.segment, min(a.first, b.first), max(a.last, b.last), a.hits + b.hits)
+
+
 def _near(node: nodes.Near, index: Index, trace: Trace | None) -> Outcome:
     left = evaluate(node.left, index, trace)
     right = evaluate(node.right, index, trace)
     if not (left.matched and right.matched):
         return _NO
-    spans = []
+    # Linear in the spans, not their product: the right side's spans are looked up by
+    # position (sorted starts and ends per field), only within `distance` of each left one.
+    after = _by_position(right.spans, lambda span: span.first)
+    before = _by_position(right.spans, lambda span: span.last) if not node.ordered else {}
+    spans: list[Span] = []
     for a in left.spans:
-        for b in right.spans:
-            if a.segment != b.segment:
-                continue
-            if b.first > a.last:
-                gap = b.first - a.last - 1
-            elif a.first > b.last and not node.ordered:
-                gap = a.first - b.last - 1
-            else:
-                continue  # overlapping, or in the wrong order for ONEAR
-            if gap <= node.distance:
-                first, last = min(a.first, b.first), max(a.last, b.last)
-                spans.append(Span(a.segment, first, last, a.hits + b.hits))
+        starts = after.get(a.segment)
+        if starts is not None:
+            keys, found = starts
+            low, high = (
+                bisect_left(keys, a.last + 1),
+                bisect_right(keys, a.last + 1 + node.distance),
+            )
+            spans.extend(_joined(a, b) for b in found[low:high])
+        ends = before.get(a.segment)
+        if ends is not None:
+            keys, found = ends
+            low, high = (
+                bisect_left(keys, a.first - 1 - node.distance),
+                bisect_right(keys, a.first - 1),
+            )
+            spans.extend(_joined(a, b) for b in found[low:high])
     if not spans:
         return _NO
     hits = tuple(dict.fromkeys(hit for span in spans for hit in span.hits))

@@ -1,9 +1,11 @@
 """What matches what: one table over every operator and the German cases."""
 
+import random
+
 import pytest
 
 from monitor import domain
-from monitor.query import BrandQuery, compile, explain
+from monitor.query import BrandQuery, compile, evaluate, explain, parse
 
 TEXT = "Die neue Vaude-Jacke von Müller-Medical hält warm."
 
@@ -213,3 +215,26 @@ def test_explanation_of_a_miss():
     assert not explanation.matched
     assert explanation.lines()[0] == "NO MATCH: Vaude ONEAR/1 Jacke"
     assert "✗ ONEAR/1  (at most 1 word between, left one first)" in explanation.lines()[1]
+
+
+def test_near_finds_exactly_the_pairs_a_pairwise_comparison_finds() -> None:
+    """NEAR looks its right side up by position (linear), not by comparing every pair; on
+    texts full of both terms it must find the same matches as the pairwise definition."""
+    rng = random.Random(7)
+    for _ in range(200):
+        words = [rng.choice(["vaude", "jacke", "x", "y"]) for _ in range(rng.randint(1, 40))]
+        distance, ordered = rng.randint(1, 4), rng.random() < 0.5
+        operator = f"ONEAR/{distance}" if ordered else f"NEAR/{distance}"
+        node = parse(f"vaude {operator} jacke")
+        document = domain.Document(
+            key="k", url="https://x.example/", title="", text=" ".join(words)
+        )
+        found = evaluate.evaluate(node, evaluate.Index(document))
+        a = [i for i, w in enumerate(words) if w == "vaude"]
+        b = [i for i, w in enumerate(words) if w == "jacke"]
+        pairs = {
+            (min(i, j), max(i, j)) for i in a for j in b
+            if (0 <= j - i - 1 <= distance) or (not ordered and 0 <= i - j - 1 <= distance)
+        }  # fmt: skip
+        assert found.matched == bool(pairs), (words, operator)
+        assert {(s.first, s.last) for s in found.spans} == pairs, (words, operator)
