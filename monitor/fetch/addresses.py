@@ -77,9 +77,14 @@ def unwrap(ip: IPAddress) -> IPAddress:
     return ip
 
 
+_SITE_LOCAL = ipaddress.IPv6Network("fec0::/10")
+
+
 def kind(ip: IPAddress) -> str | None:
     """Why `ip` is not public ("loopback", "private", …), or None when it is public."""
     ip = unwrap(ip)
+    if isinstance(ip, ipaddress.IPv6Address) and ip in _SITE_LOCAL:
+        return "site-local"  # deprecated (RFC 3879), but still routed inside some networks
     for name, flag in (
         ("unspecified", ip.is_unspecified), ("loopback", ip.is_loopback),
         ("link-local", ip.is_link_local), ("multicast", ip.is_multicast),

@@ -319,6 +319,23 @@ class Fetcher:
             self.politeness.failed(host)
             reason = f"no complete answer within the {self.limits.deadline:g} s deadline"
             raise _Transient(FetchError(original, reason)) from None
+        except httpx.TimeoutException as error:
+            self.politeness.failed(host)
+            limit = {
+                httpx.ConnectTimeout: f"no connection within {self.limits.connect_timeout:g} s",
+                httpx.ReadTimeout: f"no data for {self.limits.read_timeout:g} s while reading",
+                httpx.WriteTimeout: f"could not send for {self.limits.read_timeout:g} s",
+                httpx.PoolTimeout: f"no free connection within {self.limits.deadline:g} s",
+            }.get(type(error), f"{type(error).__name__}")
+            raise _Transient(FetchError(original, limit)) from None
+        except httpx.RemoteProtocolError as error:
+            if "disconnected" not in str(error):
+                # The server broke the protocol (an oversized or malformed header): it will
+                # do so again; not worth the attempts a timeout gets. (A connection closed
+                # before the answer is a network hiccup, retried below.)
+                raise FetchError(original, f"the server broke HTTP: {error}") from None
+            self.politeness.failed(host)
+            raise _Transient(FetchError(original, f"{type(error).__name__}: {error}")) from None
         except httpx.TransportError as error:
             self.politeness.failed(host)
             raise _Transient(FetchError(original, f"{type(error).__name__}: {error}")) from None

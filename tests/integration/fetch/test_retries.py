@@ -41,3 +41,20 @@ async def test_timeouts_are_retried(server: Server) -> None:
         with pytest.raises(FetchError, match=r"deadline \(2 attempts\)"):
             await fetch.fetch(fetcher, domain.Request(f"{server.url}/slow"))
     assert len(server.hits("/slow")) == 2
+
+
+async def test_a_read_timeout_names_the_limit_and_its_value(server: Server) -> None:
+    server.routes["/drip"] = Reply(body=b"x" * 10, drip=0.5)
+    limits = fetch.Limits(read_timeout=0.2, deadline=5.0, attempts=1)
+    async with opener("127.0.0.1", limits=limits) as fetcher:
+        with pytest.raises(FetchError, match=r"no data for 0\.2 s while reading"):
+            await fetch.fetch(fetcher, domain.Request(f"{server.url}/drip"))
+
+
+async def test_an_oversized_header_is_not_retried(server: Server) -> None:
+    """The server breaks HTTP (a header over the client's limit): it will again."""
+    server.routes["/huge"] = Reply(body=b"ok", headers={"X-Filler": "a" * (8 * 1024 * 1024)})
+    async with opener("127.0.0.1") as fetcher:
+        with pytest.raises(FetchError, match="the server broke HTTP"):
+            await fetch.fetch(fetcher, domain.Request(f"{server.url}/huge"))
+    assert len(server.hits("/huge")) == 1

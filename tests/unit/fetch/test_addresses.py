@@ -51,6 +51,7 @@ def test_ip_literal_reads_every_spelling_resolvers_accept(host: str, ip: str | N
         ("fd00::1", "private"),
         ("169.254.169.254", "link-local"),  # cloud metadata
         ("fe80::1", "link-local"),
+        ("fec0::1", "site-local"),  # deprecated, still routed in some networks
         ("224.0.0.1", "multicast"),
         ("ff02::1", "multicast"),
         ("0.0.0.0", "unspecified"),
