@@ -5,6 +5,13 @@ A *word* is a maximal run of word characters: letters, digits, the underscore (s
 decomposed ``u`` + U+0308 stays inside its word). Everything else ends a word: spaces,
 line breaks, hyphens, apostrophes (``'`` and ``’``), ``™``, dots, colons.
 
+Scripts written without spaces between words (Chinese, Japanese kana and kanji, Thai,
+Lao, Khmer, Myanmar) have no word boundary to find: there each character, with the marks
+on it, is a word of its own, and a run of them in a query is a phrase of such words. So
+``ヴァウデ`` matches inside ``ヴァウデの新しいジャケット``, and a Latin name next to them
+is a word of its own: ``Vaude`` matches ``Vaudeの``. (Korean, written with spaces, keeps
+its words.)
+
 `fold_word` maps a word to its canonical form, character by character and then one
 German rule on the result:
 
@@ -67,6 +74,26 @@ _MARK = re.compile(f"[{MARKS}]")
 WORD = re.compile(f"[\\w{MARKS}]+")
 """A word: a maximal run of letters, digits, underscores and combining marks."""
 _WORD_SPLIT = re.compile(f"({WORD.pattern})")
+# Scripts without spaces between words: each character (and its marks) is a word.
+_UNSPACED = (
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\uff66-\uff9f"
+)
+_HAS_UNSPACED = re.compile(f"[{_UNSPACED}]")
+_WORD_UNSPACED = re.compile(f"(?=\\w)[{_UNSPACED}][{MARKS}]*|(?:(?![{_UNSPACED}])[\\w{MARKS}])+")
+_WORD_SPLIT_UNSPACED = re.compile(f"({_WORD_UNSPACED.pattern})")
+
+
+def word_regex(text: str) -> re.Pattern[str]:
+    """The regex whose matches are the words of `text` (`WORD`, or its variant for texts
+    with characters of unspaced scripts)."""
+    return _WORD_UNSPACED if _HAS_UNSPACED.search(text) else WORD
+
+
+def is_unspaced(char: str) -> bool:
+    """Whether `char` is a letter of a script written without spaces: a word on its own."""
+    return _HAS_UNSPACED.match(char) is not None and (char.isalnum() or char == "_")
+
 
 _COLLAPSE = re.compile(r"(?<=[aou])e+")
 
@@ -117,7 +144,9 @@ def fold_words(words: list[str]) -> list[str]:
 
 def split(text: str) -> tuple[list[str], list[int]]:
     """The words of `text` as written and the offset of each in `text`."""
-    parts = _WORD_SPLIT.split(text)  # separator, word, separator, word, …, separator
+    # The scanner that knows unspaced scripts is slower; most texts have none of them.
+    splitter = _WORD_SPLIT_UNSPACED if _HAS_UNSPACED.search(text) else _WORD_SPLIT
+    parts = splitter.split(text)  # separator, word, separator, word, …, separator
     words = parts[1::2]
     return words, list(itertools.accumulate(map(len, parts)))[0::2][: len(words)]
 
@@ -139,4 +168,5 @@ def tokens(text: str) -> Iterator[Token]:
 
 def words(text: str) -> list[str]:
     """The folded words of `text`, dropping words that fold to nothing (lone marks)."""
-    return [folded for folded in map(fold_word, WORD.findall(text)) if folded]
+    found = word_regex(text).findall(text)
+    return [folded for folded in map(fold_word, found) if folded]

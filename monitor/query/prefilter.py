@@ -14,6 +14,8 @@ In the sketch:
 * every character that is not a word character (see `fold`) becomes a space, so the keys
   `` word `` (with a space each side) hit whole words only and a wildcard `` prefix`` hits
   word starts only;
+* a character of a script written without spaces (see `fold`) is a word of its own, with
+  a space each side;
 * every word character becomes its folded form (`fold.fold_char`), with each ``e``
   dropped (rather than only an ``e`` after a, o, u: dropping them all is one C-level
   ``bytes.translate``, and the extra hits it allows are rare and cost only an evaluation)
@@ -65,8 +67,12 @@ def _sketch_folded(folded: str) -> str:
 
 @functools.cache
 def sketch_char(char: str) -> str:
-    """The sketch of one character of a document."""
-    return _sketch_folded(fold.fold_char(char)) if fold.is_word_char(char) else " "
+    """The sketch of one character of a document (one of an unspaced script is a word of
+    its own: spaces around it, as `fold` splits it)."""
+    if not fold.is_word_char(char):
+        return " "
+    sketched = _sketch_folded(fold.fold_char(char))
+    return f" {sketched} " if fold.is_unspaced(char) else sketched
 
 
 def _encode_error(error: UnicodeError) -> tuple[str, int]:

@@ -22,6 +22,16 @@ def matched(query, document, exclude=()):
 
 
 CASES = [
+    # scripts written without spaces: each character a word, a brand a phrase of them
+    ("ヴァウデ", "ヴァウデの新しいジャケット", True),
+    ("ヴァウデ", "ヴァウの新しいジャケット", False),
+    ("Vaude", "Vaudeの新しいジャケット", True),
+    ('"Müller Medical"', "新しいMüller Medicalの機器", True),
+    ("威德", "我喜欢威德的外套", True),
+    ("威德 NEAR/2 外套", "我喜欢威德的外套", True),
+    ("วาวเด", "ฉันซื้อวาวเดใหม่", True),
+    ("วาวเด", "ฉันซื้อวาวใหม่", False),
+    ("Vaude", "Vaudeville", False),  # Latin words stay whole next to them
     # words: whole words only, any case, hyphen and apostrophe end a word
     ("Vaude", "Vaude", True),
     ("Vaude", "VAUDE rocks", True),
