@@ -2,7 +2,9 @@
 
 Order of evidence, as browsers use it: a byte-order mark; the charset in the HTTP
 Content-Type header; the page's own ``<meta charset>`` / ``http-equiv`` declaration (or an
-XML declaration); and when those are missing or wrong (bytes that do not decode in the
+XML declaration), unless it names a one-byte charset and the bytes are valid UTF-8 with
+multi-byte sequences in them (a UTF-8 page under an old Latin-1 label); and when those
+are missing or wrong (bytes that do not decode in the
 declared charset, such as Latin-1 bytes served as "utf-8"), detection by
 charset-normalizer. Labels are read the WHATWG way: "iso-8859-1", "latin1" and "ascii" mean
 windows-1252, which is what such pages really hold (curly quotes, €).
@@ -13,9 +15,12 @@ Decoding never raises: when nothing fits, undecodable bytes become U+FFFD.
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 
 import charset_normalizer
+
+log = logging.getLogger(__name__)
 
 # WHATWG Encoding Standard: these labels are decoded as windows-1252.
 _WINDOWS_1252_LABELS = frozenset(
@@ -34,6 +39,7 @@ _DECLARED = re.compile(
     re.IGNORECASE,
 )
 _SNIFF_BYTES = 4096
+_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
 # Detectors read a page with a few stray accented letters as Chinese or Japanese (one
 # "ü" in 2 KB of ASCII markup is a valid GB18030 pair). Text in those scripts is dense in
 # high bytes; below this share a Western page is far likelier.
@@ -66,10 +72,32 @@ def _decode(content: bytes, declared: str | None) -> tuple[str, str]:
         if content.startswith(bom):
             return content.decode(codec, errors="replace"), codec
     for label in (declared, meta_charset(content)):
+        if label and _utf8_despite(content, label):
+            log.debug("declared %s, but the bytes are UTF-8: read as UTF-8", label)
+            return content.decode("utf-8"), "utf-8"
         found = _strict(content, label)
         if found is not None:
             return found
     return _detected(content)
+
+
+def _utf8_despite(content: bytes, label: str) -> bool:
+    """Whether a page declared in a one-byte charset (Latin-1, windows-1251, KOI8-R…) is
+    UTF-8 in fact. Text in those charsets almost never forms valid UTF-8 sequences, while a
+    UTF-8 page keeps its old Latin-1 label in many a template: the bytes decide."""
+    try:
+        if codecs.lookup(label.strip().lower()).name in ("utf-8", "utf-16", "utf-32"):
+            return False
+        codecs.getdecoder(label.strip().lower())(b"\xc3\xa4")  # a one-byte codec reads it
+    except (LookupError, UnicodeDecodeError):
+        return False
+    if max(content, default=0) < 0x80 or not _MULTIBYTE.search(content):
+        return False
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def meta_charset(content: bytes) -> str | None:

@@ -69,3 +69,21 @@ def test_utf8_pages_are_handed_on_as_they_are() -> None:
 )
 def test_other_charsets_are_transcoded_to_utf8(content: bytes, header: str | None) -> None:
     assert encoding.utf8(content, header).decode("utf-8") == encoding.decode(content, header)
+
+
+@pytest.mark.parametrize("label", ["iso-8859-1", "windows-1252", "windows-1251", "koi8-r"])
+@pytest.mark.parametrize("where", ["header", "meta"])
+def test_a_utf8_page_under_a_one_byte_label_is_read_as_utf8(label: str, where: str) -> None:
+    page = f"<meta charset={label}><p>Die Müller-Jacke für Ärzte, Vaude – ständig</p>"
+    content = page if where == "meta" else page.replace(f"<meta charset={label}>", "")
+    text = encoding.decode(content.encode("utf-8"), label if where == "header" else None)
+    assert "Die Müller-Jacke für Ärzte, Vaude – ständig" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("Müller für Ärzte", "iso-8859-1"), ("Привет от Вауде", "windows-1251"),
+     ("Привет от Вауде", "koi8-r")],
+)  # fmt: skip
+def test_a_page_really_in_its_one_byte_label_stays_in_it(text: str, label: str) -> None:
+    assert encoding.decode(text.encode(label), label) == text
