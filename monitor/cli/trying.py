@@ -74,7 +74,7 @@ def query_command(
 async def _fetch_text(settings: Settings, config: sources_yaml.Config | None, url: str) -> str:
     async with open_fetcher(settings, config) as fetcher:
         response = await fetch.fetch(fetcher, domain.Request(url))
-    return encoding.decode(response.content, response.charset)
+    return encoding.decode(response.content, response.charset, url=response.url)
 
 
 @click.command(name="try")

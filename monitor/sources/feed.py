@@ -2,11 +2,17 @@
 
 feedparser copes with most broken feeds (it sets `bozo` and carries on); we keep every
 entry it recovers and pass one warning up, so the pipeline logs it once for the source.
+
+The charset is ours to find, not feedparser's: without a detector installed it falls back
+to windows-1252, so an unlabelled Cyrillic feed or a Shift_JIS-labelled one written in
+Microsoft's cp932 would be stored as mojibake. `encoding` reads the bytes as it reads
+pages, and feedparser is handed UTF-8 that says so.
 """
 
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -17,8 +23,10 @@ from monitor import domain, text
 from monitor.errors import SourceError
 from monitor.identity import fingerprint
 from monitor.sources.base import Derived, SourceBase
+from monitor.sources.reading import encoding
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_XML_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']*""")
 
 
 class FeedSource(SourceBase):
@@ -40,13 +48,17 @@ class FeedAdapter:
         memory: Mapping[str, str],
         derived: Derived,
     ) -> domain.Page:
-        # feedparser reads the charset and base URL from the headers, as a browser would.
+        # feedparser reads the base URL from the headers, as a browser would.
         headers = {**response.headers, "content-location": response.url}
-        if response.content_type == "text/xml" and response.charset is None:
-            # RFC 3023 made charset-less text/xml us-ascii, which feedparser still follows;
-            # RFC 7303 lets the XML declaration decide, as every browser does.
-            headers["content-type"] = "application/xml"
-        parsed = feedparser.parse(response.content, response_headers=headers)
+        # Its charset is ours (see above). Stated, it also settles RFC 3023's rule that
+        # makes charset-less text/xml us-ascii, which feedparser still follows.
+        headers["content-type"] = f"{response.content_type or 'application/xml'}; charset=utf-8"
+        body = _XML_ENCODING.sub(
+            rb"\1utf-8",
+            encoding.utf8(response.content, response.charset, url=response.url),
+            count=1,
+        )
+        parsed = feedparser.parse(body, response_headers=headers)
         if not parsed.entries and not parsed.get("version"):
             raise SourceError(_not_a_feed(response))
         warnings: tuple[str, ...] = ()
@@ -90,7 +102,9 @@ def _body(entry: Any) -> str:
 
 def _published(entry: Any) -> datetime | None:
     for field in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(field)
+        # dict.get, not entry.get: FeedParserDict answers a missing updated_parsed with
+        # published_parsed and a DeprecationWarning.
+        value = dict.get(entry, field)
         if value:
             # feedparser normalises to a UTC struct_time; timegm reads it as UTC.
             return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)

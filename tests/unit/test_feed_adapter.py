@@ -201,3 +201,29 @@ def test_a_well_formed_feed_served_as_bare_text_xml_gives_no_warning() -> None:
     page = parse(feed, "text/xml")
     assert page.documents[0].title == "Müller Medical"
     assert page.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("declaration", "codec"),
+    [
+        ("", "koi8-r"),  # nothing declared
+        ("", "windows-1251"),
+        (' encoding="iso-8859-1"', "windows-1251"),  # a Latin label on Cyrillic text
+        (' encoding="Shift_JIS"', "cp932"),  # the label, Microsoft's superset in the bytes
+        (' encoding="EUC-KR"', "cp949"),
+    ],
+)
+def test_a_feed_in_a_legacy_script_keeps_its_letters(declaration: str, codec: str) -> None:
+    title = {"cp932": "①ヴァウデの新しいジャケット", "cp949": "바우데 똠방 재킷"}.get(
+        codec, "Вауде: куртка промокла после первого дождя"
+    )
+    feed = (
+        f'<?xml version="1.0"{declaration}?>'
+        '<rss version="2.0"><channel><title>Лента</title>'
+        f"<item><title>{title}</title><link>https://presse.example/1</link>"
+        f"<description>{title}, снова.</description></item></channel></rss>"
+    ).encode(codec, errors="ignore")
+    page = parse(feed, "application/xml")
+    assert page.warnings == ()
+    (document,) = page.documents
+    assert document.title == title

@@ -242,7 +242,7 @@ _NO_PERMISSION = (
 
 def parse_page(response: domain.Response) -> LexborHTMLParser:
     """The response as an HTML tree, decoded in its real charset."""
-    return LexborHTMLParser(encoding.utf8(response.content, response.charset))
+    return LexborHTMLParser(encoding.utf8(response.content, response.charset, url=response.url))
 
 
 def check_wall(tree: LexborHTMLParser, response: domain.Response, *, what: str) -> None:

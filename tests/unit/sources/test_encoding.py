@@ -87,3 +87,87 @@ def test_a_utf8_page_under_a_one_byte_label_is_read_as_utf8(label: str, where: s
 )  # fmt: skip
 def test_a_page_really_in_its_one_byte_label_stays_in_it(text: str, label: str) -> None:
     assert encoding.decode(text.encode(label), label) == text
+
+
+RUSSIAN = "Вауде: куртка промокла после первого дождя, магазин не отвечает на письма."
+
+
+@pytest.mark.parametrize("codec", ["koi8-r", "windows-1251", "iso-8859-5", "cp866"])
+def test_unlabelled_cyrillic_is_detected(codec: str) -> None:
+    assert encoding.decode(f"<p>{RUSSIAN}</p>".encode(codec)) == f"<p>{RUSSIAN}</p>"
+
+
+@pytest.mark.parametrize("label", ["iso-8859-1", "windows-1252"])
+def test_cyrillic_under_a_latin_label_is_read_as_cyrillic(label: str) -> None:
+    content = f'<meta charset="{label}"><p>{RUSSIAN}</p>'.encode("windows-1251")
+    assert RUSSIAN in encoding.decode(content)
+    assert RUSSIAN in encoding.decode(content, label)
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "codec"),
+    [
+        ("①番のお店、ありがとう", "shift_jis", "cp932"),  # NEC and IBM extensions
+        ("똠방각하 힣", "euc-kr", "cp949"),  # Hangul beyond KS X 1001
+        ("镕金 €", "gb2312", "gb18030"),
+    ],
+)
+def test_a_label_is_read_as_its_superset_as_browsers_do(text: str, label: str, codec: str) -> None:
+    content = text.encode(codec)
+    assert encoding.decode(content, label) == text
+    assert (
+        encoding.decode(f'<?xml version="1.0" encoding="{label}"?>'.encode() + content)[
+            -len(text) :
+        ]
+        == text
+    )
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_without_a_byte_order_mark_are_recognised(codec: str) -> None:
+    text = f"<p>{TEXT} {RUSSIAN} 日本語</p>"
+    assert encoding.decode(text.encode(codec)) == text
+
+
+def test_a_utf32_byte_order_mark_is_not_taken_for_utf16() -> None:
+    assert encoding.decode("Müller".encode("utf-32")) == "Müller"
+
+
+@pytest.mark.parametrize("codec", ["iso2022_jp", "iso2022_kr"])
+def test_iso_2022_is_recognised_by_its_escapes(codec: str) -> None:
+    text = "日本語のテキスト" if codec == "iso2022_jp" else "한국어 텍스트입니다"
+    assert encoding.decode(text.encode(codec)) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("Müşteri hizmetleri hiç cevap vermedi, ürün iade edilmedi.", "cp1254"),
+        ("A rendelés késik, az ügyfélszolgálat nem válaszol.", "iso-8859-2"),
+        ("Zákaznická podpora neodpověděla, zboží přišlo poškozené.", "cp1250"),
+    ],
+)
+def test_unlabelled_central_european_and_turkish_are_not_taken_for_western(
+    text: str, codec: str
+) -> None:
+    assert encoding.decode(f"<p>{text}</p>".encode(codec)) == f"<p>{text}</p>"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://forum.example.co.uk/t/1", "cp1252"),
+        ("https://forum.example.de/t/1", "cp1252"),
+        ("https://forum.example.pl/t/1", "iso8859-2"),
+    ],
+)
+def test_the_top_level_domain_guides_detection_as_in_browsers(url: str, expected: str) -> None:
+    # Byte A3 is "£" in windows-1252 and "Ł" in the Central European charsets; a two-line
+    # post does not say which (chardetng, like Firefox, reads it as Ł on a .com host).
+    content = "<p>i stand to lift £825. not bad for a £2 bet.</p>".encode("cp1252")
+    assert encoding.codec_of(content, url=url) == expected
+
+
+def test_short_german_text_without_a_label_stays_western() -> None:
+    for sample in ("Müller", "Grüße aus Köln", "Größe 5 € – spät", "Ärger über die Jacke"):
+        assert encoding.decode(sample.encode("cp1252")) == sample
