@@ -127,6 +127,8 @@ class Document(NamedTuple):
     visible text, HTML already stripped. `rating` is normalised to 0-5 stars.
     `dated_by_day` says the item names only a day ("01.12.2026"): `published_at` is that
     day's midnight in the source's time zone, and it is compared as a day, not a moment.
+    `full_length` is the item's length in characters (title and text) before the crawl cut
+    it to the bounds it stores and matches (see crawl.walk), None when it was not cut.
 
     A named tuple rather than a frozen dataclass, as immutable: adapters build one per
     post, and a frozen dataclass's __init__ costs three times as much (bench/extract.py).
@@ -141,6 +143,7 @@ class Document(NamedTuple):
     rating: float | None = None
     language: str | None = None
     dated_by_day: bool = False
+    full_length: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,7 +76,8 @@ class Walked:
 
 
 # What one item may hold, as stored, matched and mailed: a longer one is cut there, with
-# CUT at its end and a warning naming how long it was (a 4 MB "post" is a dump, not a post).
+# CUT at its end, a warning naming how long it was and that length kept with the document
+# (a 4 MB "post" is a dump, not a post).
 MAX_TITLE_CHARS = 1_000
 MAX_TEXT_CHARS = 200_000
 CUT = " […]"
@@ -90,10 +91,12 @@ def _printable(document: domain.Document, warnings: list[str]) -> domain.Documen
             f"{document.url}: an item of {len(body):,} characters (title {len(title):,}) was "
             f"cut to {MAX_TEXT_CHARS:,} ({MAX_TITLE_CHARS:,}) and is matched on that"
         )
+        full_length = len(title) + len(body)
         if len(title) > MAX_TITLE_CHARS:
             title = title[:MAX_TITLE_CHARS] + CUT
         if len(body) > MAX_TEXT_CHARS:
             body = body[:MAX_TEXT_CHARS] + CUT
+        return document._replace(title=title, text=body, author=author, full_length=full_length)
     return document._replace(title=title, text=body, author=author)
 
 

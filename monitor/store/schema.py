@@ -168,6 +168,8 @@ class Document(Base):
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # MinHash signature (monitor.identity.neardup) for finding syndicated copies; None if too short.
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Title and text length before the crawl cut them to its bounds; None if not cut.
+    full_length: Mapped[int | None] = mapped_column(Integer)
 
 
 class Mention(Base):

@@ -137,6 +137,7 @@ async def _insert(
             content_hash=_hash(document),
             first_seen_at=now,
             signature=signature,
+            full_length=document.full_length,
         )
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(Document.id)

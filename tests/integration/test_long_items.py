@@ -49,5 +49,7 @@ async def test_a_huge_item_is_cut_with_a_marker_and_a_warning(
     assert [w for w in crawled.warnings if "was cut to 200,000" in w]
     assert len(stored.text) == walk.MAX_TEXT_CHARS + len(walk.CUT)
     assert stored.text.endswith(walk.CUT)
+    # The whole length is kept (the feed's reading trims spaces and control characters).
+    assert len(body) - 10 < (stored.full_length or 0) <= len(body) + len("Vaude Titel")
     assert "\x1b" not in stored.text
     assert stored.title == "Vaude Titel"
