@@ -20,8 +20,9 @@ _BLANK_LINES = re.compile(r"(?<!\s)\s*\n\s*")
 _LOOKS_LIKE_MARKUP = re.compile(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;")
 
 
-def visible_text(markup: str) -> str:
-    """The text of `markup` as a browser would show it: tags gone, entities decoded.
+def visible_text(markup: str, *, without: str | None = None) -> str:
+    """The text of `markup` as a browser would show it: tags gone, entities decoded;
+    `without` is a CSS selector for elements left out (quotes of other posts).
 
     Plain text (no tags, no entities) is returned tidied but otherwise unchanged, so a
     literal "<3" or "a < b" in a plain-text feed survives.
@@ -32,6 +33,9 @@ def visible_text(markup: str) -> str:
     root = tree.body or tree.root
     if root is None:
         return ""
+    if without:
+        for node in root.css(without):
+            node.decompose()
     mark_lines(root)
     return tidy(root.text(deep=True, separator=""))
 

@@ -82,9 +82,12 @@ _RULES = (
     _Rule("MyBB", "mybb", marker=rb"(?i)powered by\s*(?:<a[^>]*>)?\s*mybb"),
     _Rule("WoltLab Burning Board", None, css="body[id^=tpl_wbb]", marker=rb"(?i)woltlab"),
     _Rule("Flarum", None, css="#flarum-loading",
-          advice="no preset reads it yet: Flarum's JSON API (/api/discussions) is not read"),
+          advice="type: json with preset: flarum reads it (its JSON API: every post with "
+                 "its author and link; url: <forum>/api/posts?filter[type]=comment"
+                 "&sort=-createdAt)"),
     _Rule("NodeBB", None, marker=rb"(?i)powered by\s*(?:<a[^>]*>)?\s*nodebb",
-          advice="no preset reads it yet: NodeBB's JSON API (/api/topic/…) is not read"),
+          advice="type: json with preset: nodebb reads it (its read API: every post with "
+                 "its author and link; url: <forum>/api/recent/posts/day)"),
     _Rule("bbPress", "bbpress", css="body.bbpress"),
     _Rule("Inyoka", "inyoka", marker=rb"Inyoka v\d"),
     _Rule("Forumotion", "forumotion", marker=rb"(?i)forumotion\.|forumactif\.|forumieren\."),

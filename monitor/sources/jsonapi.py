@@ -15,6 +15,11 @@
       language: lang
     link_template: "https://www.reddit.com{permalink}"   # {JMESPath on the item}
 
+`json_api: true` reads a JSON:API document (Flarum, Drupal and others): a resource's
+related resources are listed once under ``included`` and referred to by type and id, so
+before the paths are read each item's ``relationships.<name>.data`` gets the included
+resource's ``attributes`` inlined (``relationships.user.data.attributes.username``).
+
 `link_template` builds the link where no path can: each ``{…}`` is a JMESPath expression
 on the item (``{author.handle}``, ``{split(uri, '/')[-1]}``); when one of them finds
 nothing, the `link` field is used instead. A preset gives the whole mapping; a source's
@@ -93,6 +98,8 @@ class JsonMapping(BaseModel):
     fields: Fields
     link_template: LinkTemplate | None = None
     rating_scale: float = Field(default=5.0, gt=0)
+    json_api: bool = False
+    quote: selectors.Css | None = None
 
     @model_validator(mode="after")
     def _has_text(self) -> JsonMapping:
@@ -109,6 +116,12 @@ class MappingOptions(BaseModel):
     fields: Fields | None = Field(default=None, description="Overrides the preset's, per field.")
     link_template: LinkTemplate | None = None
     rating_scale: float | None = Field(default=None, gt=0, description="Default 5.")
+    json_api: bool | None = Field(
+        default=None, description="A JSON:API answer: inline its `included` resources."
+    )
+    quote: selectors.Css | None = Field(
+        default=None, description="In an HTML body: quotes of other posts, left out."
+    )
 
     def resolve_mapping(self, preset_options: Mapping[str, Any]) -> JsonMapping:
         """The preset's mapping (its `options`) with this source's keys on top."""
@@ -117,7 +130,7 @@ class MappingOptions(BaseModel):
             fields.update(self.fields.model_dump(exclude_none=True))
         data: dict[str, Any] = {"items": self.items or preset_options.get("items"),
                                 "fields": fields}  # fmt: skip
-        for key in ("link_template", "rating_scale"):
+        for key in ("link_template", "rating_scale", "json_api", "quote"):
             value = getattr(self, key)
             if value is None:
                 value = preset_options.get(key)
@@ -186,6 +199,8 @@ def read(
     Raises SourceError for an answer that is not JSON, or has no list at `mapping.items`.
     """
     data = load(response)
+    if mapping.json_api:
+        data = inline_included(data)
     items = jsonpath.search(mapping.items, data)
     if not isinstance(items, list):
         said = _error_message(data)
@@ -197,6 +212,49 @@ def read(
     reader = _Reader(source, mapping, response.url, now, timezone)
     documents = tuple(d for item in items if (d := reader.document(item)) is not None)
     return domain.Page(documents=documents, warnings=reader.warnings(), empty=not items)
+
+
+def inline_included(document: Any) -> Any:
+    """A JSON:API `document` whose resources carry their related resources' attributes:
+    ``relationships.user.data`` = ``{"type": "users", "id": "7", "attributes": {…}}``.
+
+    One level deep (an included resource's own relationships stay references), so a
+    cycle of relations cannot recurse; a reference to nothing included stays as it is.
+    """
+    if not isinstance(document, Mapping) or not isinstance(document.get("included"), list):
+        return document
+    index = {
+        (resource.get("type"), str(resource.get("id"))): resource
+        for resource in document["included"]
+        if isinstance(resource, Mapping)
+    }
+
+    def related(reference: Any) -> Any:
+        if not isinstance(reference, Mapping):
+            return reference
+        found = index.get((reference.get("type"), str(reference.get("id"))))
+        return {**reference, "attributes": found.get("attributes", {})} if found else reference
+
+    def inlined(resource: Any) -> Any:
+        if not isinstance(resource, Mapping) or not isinstance(
+            resource.get("relationships"), Mapping
+        ):
+            return resource
+        relationships = {}
+        for name, relation in resource["relationships"].items():
+            if isinstance(relation, Mapping) and "data" in relation:
+                data = relation["data"]
+                data = [related(r) for r in data] if isinstance(data, list) else related(data)
+                relation = {**relation, "data": data}
+            relationships[name] = relation
+        return {**resource, "relationships": relationships}
+
+    data = document.get("data")
+    return {
+        **document,
+        "data": [inlined(r) for r in data] if isinstance(data, list) else inlined(data),
+        "included": [inlined(r) for r in document["included"]],
+    }
 
 
 def _written_as_day(value: Any) -> bool:
@@ -247,7 +305,7 @@ class _Reader:
         self.skipped = 0
 
     def document(self, item: Any) -> domain.Document | None:
-        body = text.visible_text(self._text("body", item))
+        body = text.visible_text(self._text("body", item), without=self.mapping.quote)
         title = text.visible_text(self._text("title", item))
         if not body and not title:
             self.skipped += 1

@@ -130,6 +130,18 @@ def check(spec: str) -> str:
 Spec = Annotated[str, AfterValidator(check)]
 
 
+def check_css(selector: str) -> str:
+    """A pydantic validator: `selector` if it is one valid CSS selector (no `||`, no @)."""
+    try:
+        _PROBE.css(selector)
+    except SelectolaxError:
+        raise ValueError(f"{selector!r} is not a valid CSS selector") from None
+    return selector
+
+
+Css = Annotated[str, AfterValidator(check_css)]
+
+
 def first(node: LexborNode, spec: str) -> str | None:
     """The first non-empty value `spec` finds under `node` (or on it, for "@attr")."""
     return compile_spec(spec).first(node)

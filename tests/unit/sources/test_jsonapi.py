@@ -250,3 +250,50 @@ def test_split_is_the_one_added_function() -> None:
     assert jsonpath.search("split(a, '/')[-1]", {"a": "x/y/z"}) == "z"
     assert jsonpath.search("split(a, '/')", {"a": 5}) is None
     assert jsonpath.search("nothing.here", {"a": 1}) is None
+
+
+def test_a_json_api_answer_has_its_included_resources_inlined() -> None:
+    document = {
+        "data": [
+            {"type": "posts", "id": "1", "attributes": {"contentHtml": "<p>Vaude</p>"},
+             "relationships": {"user": {"data": {"type": "users", "id": "7"}},
+                               "tags": {"data": [{"type": "tags", "id": 2}]},
+                               "editor": {"data": None},
+                               "gone": {"data": {"type": "users", "id": "99"}}}},
+        ],
+        "included": [
+            {"type": "users", "id": "7", "attributes": {"username": "anna"},
+             "relationships": {"posts": {"data": [{"type": "posts", "id": "1"}]}}},
+            {"type": "tags", "id": "2", "attributes": {"name": "Jacken"}},
+        ],
+    }  # fmt: skip
+    inlined = jsonapi.inline_included(document)
+    (post,) = inlined["data"]
+    relations = post["relationships"]
+    assert relations["user"]["data"] == {"type": "users", "id": "7",
+                                         "attributes": {"username": "anna"}}  # fmt: skip
+    assert relations["tags"]["data"][0]["attributes"] == {"name": "Jacken"}  # id 2 == "2"
+    assert relations["editor"]["data"] is None
+    assert relations["gone"]["data"] == {"type": "users", "id": "99"}  # nothing included
+    # One level deep: the user's own relation back to the post stays a reference.
+    assert inlined["included"][0]["relationships"]["posts"]["data"] == [{"type": "posts",
+                                                                         "id": "1"}]  # fmt: skip
+    assert document["data"][0]["relationships"]["user"]["data"] == {"type": "users", "id": "7"}
+
+
+def test_an_answer_without_included_is_left_as_it_is() -> None:
+    for answer in ({"data": []}, [1, 2], {"data": [], "included": "x"}):
+        assert jsonapi.inline_included(answer) is answer
+
+
+def test_quotes_in_an_html_body_are_left_out_when_the_mapping_names_them() -> None:
+    body = "<p>Meine Jacke</p><blockquote><p>Vaude ist toll</p></blockquote><p>leckt.</p>"
+    quoted = parse(source(quote="blockquote"), items({"title": "t", "text": body, "id": 1}))
+    assert quoted.documents[0].text == "Meine Jacke\nleckt."
+    plain = parse(source(), items({"title": "t", "text": body, "id": 1}))
+    assert "Vaude ist toll" in plain.documents[0].text
+
+
+def test_a_quote_that_is_no_css_selector_is_a_config_error() -> None:
+    with pytest.raises(ValidationError, match="is not a valid CSS selector"):
+        source(quote="blockquote[")
