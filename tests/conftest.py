@@ -67,6 +67,7 @@ class FeedServer:
     # Requests being answered now, and the most at once, per path.
     in_flight: Counter[str] = field(default_factory=Counter)
     most_at_once: Counter[str] = field(default_factory=Counter)
+    connections: int = 0  # TCP connections accepted since the server started
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -142,7 +143,15 @@ def _handler_for(server: FeedServer) -> type[BaseHTTPRequestHandler]:
 def feed_server() -> Iterator[FeedServer]:
     """A loopback HTTP server; set its answers with `feed_server.serve(path, body)`."""
     state = FeedServer()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
+
+    class CountingServer(ThreadingHTTPServer):
+        def get_request(self) -> tuple[Any, Any]:
+            accepted = super().get_request()
+            with state.lock:
+                state.connections += 1
+            return accepted
+
+    httpd = CountingServer(("127.0.0.1", 0), _handler_for(state))
     httpd.daemon_threads = True
     host, port = httpd.server_address[:2]
     state.base = f"http://{host}:{port}"

@@ -101,6 +101,27 @@ def create_client(
     )
 
 
+# A connection goes back to the pool only once its answer was read to the end; closing a
+# 304, a redirect or an error page unread closes the connection with it (a revalidating
+# crawl, nearly all 304s, opened one connection per request). Bodies up to this size are
+# read and dropped; a longer one costs more to read than a new connection.
+_DRAIN_BYTES = 64 * 1024
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read what is left of `response` so its connection can be reused (see above)."""
+    if response.is_stream_consumed:
+        return
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > _DRAIN_BYTES:
+        return
+    read = 0
+    async for chunk in response.aiter_raw():
+        read += len(chunk)
+        if read > _DRAIN_BYTES:
+            return
+
+
 @dataclass(frozen=True, slots=True)
 class _Answer:
     url: httpx.URL
@@ -307,6 +328,8 @@ class Fetcher:
                     )  # fmt: skip
                     answer = _Answer(answer.url, answer.status, answer.reason, answer.headers,
                                      content)  # fmt: skip
+                else:
+                    await _drain(response)
         except politeness.HostPaused as paused:
             raise FetchError(original, str(paused)) from None
         except transport.BlockedAddress as blocked:

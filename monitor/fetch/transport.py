@@ -150,14 +150,19 @@ class Transport(httpx.AsyncBaseTransport):
         allow: addresses.AllowList,
         *,
         resolver: Resolver = resolve,
-        max_connections: int = 50,
-        max_keepalive_connections: int = 20,
+        max_connections: int = 100,
+        max_keepalive_connections: int = 100,
+        keepalive_expiry: float = 15.0,
     ) -> None:
+        # Every open connection may stay open: fewer kept than crawls run at once (16, each
+        # with up to its host's concurrency) would close some after each answer. Kept 15 s,
+        # beyond a host's usual delay between requests; a server that closes one sooner is
+        # noticed by the pool before the connection is reused.
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=httpx.create_ssl_context(),
             max_connections=max_connections,
             max_keepalive_connections=max_keepalive_connections,
-            keepalive_expiry=5.0,
+            keepalive_expiry=keepalive_expiry,
             network_backend=GuardedBackend(allow, resolver=resolver),
         )
 
