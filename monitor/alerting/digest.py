@@ -43,12 +43,12 @@ class Prepared:
 
 
 # Reading the pending mentions again after another process queued some of them (or, on
-# SQLite, after its commit made this transaction's snapshot stale): a few times at most.
+# SQLite, held the write lock past the busy timeout): a few times at most.
 _ATTEMPTS = 3
 
 
 def _raced(error: Exception) -> bool:
-    """Whether `error` means another writer got there first (SQLite: a stale snapshot)."""
+    """Whether `error` means another writer got there first (SQLite: still writing)."""
     return isinstance(error, AlreadyQueued) or (
         isinstance(error, sqlalchemy.exc.OperationalError) and "locked" in str(error)
     )

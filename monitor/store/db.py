@@ -1,11 +1,19 @@
 """Engines, sessions and migrations. The only module that knows database URLs.
 
 SQLite runs in WAL mode with a busy timeout and foreign keys on, so the crawler and the
-sender (and a CLI command beside a running service) can share one file.
+sender (and a CLI command beside a running service) can share one file. SQLite has one
+writer at a time, so a process's write transactions (`transaction`) take turns on the
+event loop, each beginning IMMEDIATE: a transaction that began as a reader and then
+writes fails at once with "database is locked" when another wrote in between (WAL
+cannot move its snapshot on), whatever the busy timeout; one that holds the write lock
+from its start cannot. Readers (plain sessions) begin deferred and never wait for a
+writer. Another process's writer is waited for by SQLite's busy timeout.
 """
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -18,7 +26,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.script.revision import ResolutionError
 from alembic.util import CommandError
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -48,6 +56,7 @@ def create_engine(url: str) -> AsyncEngine:
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **_POOL
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(url, pool_pre_ping=True, **_POOL)
 
@@ -59,6 +68,21 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # The driver's own transaction handling begins late and deferred; `_sqlite_begin`
+    # begins instead (SQLAlchemy's documented recipe for SQLite transactions).
+    connection.isolation_level = None
+
+
+_WRITE = "monitor_write"  # execution option: this connection's transaction will write
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    immediate = connection.get_execution_options().get(_WRITE)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+# One writer per SQLite database and process (see the module docstring).
+_WRITERS: weakref.WeakKeyDictionary[Engine, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -69,9 +93,25 @@ def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def transaction(
     factory: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
-    """A session whose work commits on leaving the block, or rolls back on an exception."""
-    async with factory() as session, session.begin():
-        yield session
+    """A session whose work commits on leaving the block, or rolls back on an exception.
+
+    On SQLite the block waits its turn to write (see the module docstring): keep it short,
+    and never open one inside another.
+    """
+    bind = factory.kw.get("bind")
+    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite":
+        async with factory() as session, session.begin():
+            yield session
+        return
+    writer = _WRITERS.setdefault(bind.sync_engine, asyncio.Lock())
+    async with writer, factory() as session:
+        await session.connection(execution_options={_WRITE: True})
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
 
 
 def migrations_dir() -> Path:
@@ -122,8 +162,12 @@ def _known_revision(revision: str) -> bool:
 
 async def upgrade(engine: AsyncEngine) -> None:
     """Bring the schema to the newest revision this code knows; refuse a newer one."""
-    async with engine.begin() as connection:
-        await connection.run_sync(_upgrade)
+    async with engine.connect() as connection:
+        # It reads the schema's revision, then writes: on SQLite, the write lock from the
+        # start (see the module docstring), or a process migrating beside it breaks it.
+        await connection.execution_options(**{_WRITE: True})
+        async with connection.begin():
+            await connection.run_sync(_upgrade)
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

@@ -2,7 +2,9 @@
 --send` (digest.prepare) racing a crawl that stores one more mention, and the service's
 window close beside them. Made deterministic with a pause point: the first caller has
 read its mentions and waits, right before queuing, until the other has queued and
-committed. On SQLite and PostgreSQL.
+committed. On PostgreSQL, where the second writes while the first has read; on SQLite
+a writer holds the write lock from its BEGIN (store.db), so the second waits for the
+first instead, which the last test shows.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ async def prepare(service: Service) -> digest.Prepared:
                                 now=NOW)  # fmt: skip
 
 
+@pytest.mark.postgres
 async def test_two_digest_sends_racing_a_crawl_put_no_mention_in_two_mails(
     mailroom: Mailroom, smtp_sink: mailsink.MailSink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -91,6 +94,7 @@ async def test_two_digest_sends_racing_a_crawl_put_no_mention_in_two_mails(
     assert {mail for _, mail in rows} == {fast.outbox_id}
 
 
+@pytest.mark.postgres
 async def test_the_window_close_racing_a_digest_send_puts_each_mention_in_one_mail(
     mailroom: Mailroom, smtp_sink: mailsink.MailSink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -118,3 +122,31 @@ async def test_the_window_close_racing_a_digest_send_puts_each_mention_in_one_ma
     assert late.outbox_id is None
     assert late.already_queued_by == closed.outbox_id
     assert Counter(mention for (mention,) in rows) == {1: 1, 2: 1}
+
+
+@pytest.mark.sqlite_only
+async def test_on_sqlite_a_second_digest_send_waits_for_the_first_and_finds_nothing_left(
+    mailroom: Mailroom, smtp_sink: mailsink.MailSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = mailroom.config(ALERT)
+    async with (
+        mailroom.service(config, smtp_sink.url) as first,
+        mailroom.service(config, smtp_sink.url) as second,
+    ):
+        await mailroom.store(first, "Blog", [post(1)], now=NOW)
+        reached, go = paused_before_queueing(monkeypatch)
+        slow = asyncio.create_task(prepare(first))  # has read mention 1, holds the lock
+        await reached.wait()
+        other = asyncio.create_task(prepare(second))  # another process: it must wait
+        await asyncio.sleep(0.5)
+        waited = not other.done()
+        go.set()
+        late, fast = await slow, await other
+        async with db.transaction(first.sessions) as session:
+            rows = (await session.execute(select(Delivery.mention_id))).all()
+
+    assert waited
+    assert late.mentions == 1
+    assert late.outbox_id is not None
+    assert fast.outbox_id is None
+    assert Counter(mention for (mention,) in rows) == {1: 1}
