@@ -66,16 +66,16 @@ async def save(
         }
         for (brand, document_id), item in by_pair.items()
     ]
+    # One statement, compiled once and sent as multi-row INSERTs by SQLAlchemy (its
+    # "insertmanyvalues"), which also brings back the rows that were new.
+    statement = (
+        upsert.insert(session, Mention)
+        .on_conflict_do_nothing(index_elements=["brand", "document_id"])
+        .returning(Mention.id, Mention.brand, Mention.document_id)
+    )
     new: dict[int, Found] = {}
-    for start in range(0, len(rows), BATCH):
-        statement = (
-            upsert.insert(session, Mention)
-            .values(rows[start : start + BATCH])
-            .on_conflict_do_nothing(index_elements=["brand", "document_id"])
-            .returning(Mention.id, Mention.brand, Mention.document_id)
-        )
-        for mention_id, brand, document_id in (await session.execute(statement)).all():
-            new[mention_id] = by_pair[(brand, document_id)]
+    for mention_id, brand, document_id in (await session.execute(statement, rows)).all():
+        new[mention_id] = by_pair[(brand, document_id)]
     return dict(sorted(new.items()))
 
 
