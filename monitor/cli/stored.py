@@ -12,6 +12,7 @@ from rich.text import Text
 from monitor import domain, time_values
 from monitor.cli import common
 from monitor.config.environment import Settings
+from monitor.crawl import walk
 from monitor.domain import HealthState, OutboxStatus
 from monitor.service.parts import open_database
 from monitor.store import mentions, outbox, schema
@@ -64,11 +65,20 @@ def sources_command() -> None:
     configured = {source.name for source in config.sources}
     # A source removed from sources.yaml keeps its row (its mentions refer to it), but is
     # nobody's concern any more.
-    listed, undated = common.run(_sources(settings))
+    listed, undated, backlogs = common.run(_sources(settings))
     rows = [row for row in listed if row.name in configured]
-    # "undated": stored items whose date could not be read (first-seen time stands in).
+    # "undated": stored items whose date could not be read (first-seen time stands in);
+    # "unread": pages found but not read yet, left for the next crawls by the page budget.
     table = Table(
-        "source", "type", "state", "last success", "failures", "items", "undated", "problem"
+        "source",
+        "type",
+        "state",
+        "last success",
+        "failures",
+        "items",
+        "undated",
+        "unread",
+        "problem",
     )
     styles = {HealthState.OK: "green", HealthState.FAILING: "yellow",
               HealthState.BROKEN: "bold red"}  # fmt: skip
@@ -79,6 +89,7 @@ def sources_command() -> None:
             str(row.consecutive_failures),
             "" if row.items_last_seen is None else str(row.items_last_seen),
             str(undated.get(row.id, 0)),
+            str(walk.backlog_size(backlogs.get(row.id))),
             row.health_reason or row.last_error or "",
         )  # fmt: skip
     common.console.print(table)
@@ -86,9 +97,15 @@ def sources_command() -> None:
         raise SystemExit(1)
 
 
-async def _sources(settings: Settings) -> tuple[list[schema.Source], dict[int, int]]:
+async def _sources(
+    settings: Settings,
+) -> tuple[list[schema.Source], dict[int, int], dict[int, str]]:
     async with open_database(settings) as database, database.sessions() as session:
-        return await stored_sources.listing(session), await stored_sources.undated(session)
+        return (
+            await stored_sources.listing(session),
+            await stored_sources.undated(session),
+            await stored_sources.remembered(session, walk.BACKLOG_KEY),
+        )
 
 
 @click.command(name="outbox")

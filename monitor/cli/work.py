@@ -63,11 +63,17 @@ async def _crawl(
 
 
 def _print_crawl(results: list[pipeline.CrawlResult]) -> None:
-    table = Table("source", "items", "new mentions", "error")
+    table = Table("source", "items", "new mentions", "pages", "left for later", "error")
     for r in results:
         status = "skipped: crawled elsewhere" if r.skipped else (r.error or "")
-        table.add_row(r.source, str(r.items), str(len(r.new_mentions)), status)
+        table.add_row(r.source, str(r.items), str(len(r.new_mentions)), str(r.pages),
+                      str(r.backlog) if r.backlog else "", status)  # fmt: skip
     common.console.print(table)
+    if any(r.backlog for r in results):
+        common.console.print(
+            "Some sources have more pages than one crawl reads (settings: "
+            "max_pages_per_crawl); the next crawls read the pages left."
+        )
 
 
 @click.command(name="digest")

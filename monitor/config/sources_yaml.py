@@ -87,6 +87,10 @@ class Settings(_Frozen):
         le=1.0,
         description="Texts at least this similar (0.5-1) are one story; 1.0: identical only.",
     )
+    max_pages_per_crawl: int = Field(
+        default=50, ge=1, le=1000,
+        description="Pages one crawl of a source reads; what is left, the next crawls read.",
+    )  # fmt: skip
     failures_before_attention: int = Field(
         default=3, ge=1, le=100, description="Failed crawls in a row that make a source broken."
     )

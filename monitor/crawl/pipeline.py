@@ -52,6 +52,7 @@ class CrawlResult:
     error: str | None = None
     skipped: bool = False
     warnings: tuple[str, ...] = field(default=())
+    backlog: int = 0  # pages found and left for the next crawl: the page budget was spent
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +215,7 @@ async def _crawl(
             crawl = await walk.walk(
                 crawler.fetcher, source, derived=crawler.config.derived(source), now=now,
                 history=_StoredHistory(crawler.sessions, source_id),
+                max_pages=crawler.config.settings.max_pages_per_crawl,
             )  # fmt: skip
     except LeaseLost:
         raise  # not this source's failure: another worker crawls it
@@ -291,7 +293,7 @@ async def _crawl(
     )  # fmt: skip
     return CrawlResult(
         source.name, len({d.key for d in documents}), tuple(new), crawl.pages, crawl.not_modified,
-        warnings=tuple(dict.fromkeys(crawl.warnings)),
+        warnings=tuple(dict.fromkeys(crawl.warnings)), backlog=crawl.backlog,
     )  # fmt: skip
 
 

@@ -7,6 +7,7 @@ nothing stored). The history is passed in, so this module touches no database it
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +19,11 @@ from monitor.errors import FetchError
 from monitor.identity import fingerprint
 
 MAX_PAGES_PER_CRAWL = 50
+# Pages a walk found but had no budget left for are kept in the source's memory under
+# this key (no adapter's key starts with "~") and read by the next crawls, after the
+# pages fresh news points to: a large board is read through over a few intervals.
+BACKLOG_KEY = "~backlog"
+MAX_BACKLOG = 2000
 
 
 class History(Protocol):
@@ -65,6 +71,7 @@ class Walked:
     notes: list[str] = field(default_factory=list)  # how pages were read, once each
     visits: list[Visit] = field(default_factory=list)
     empty_pages: list[str] = field(default_factory=list)
+    backlog: int = 0  # pages found and left for the next crawl (the budget was spent)
 
     @property
     def pages(self) -> int:
@@ -109,7 +116,9 @@ async def walk(
     history: History,
     max_pages: int = MAX_PAGES_PER_CRAWL,
 ) -> Walked:
-    """Fetch and parse the source's pages, breadth first, at most `max_pages` of them.
+    """Fetch and parse the source's pages, breadth first, at most `max_pages` of them;
+    then the pages left from the last walk (its backlog), and what is still unread at the
+    end is the next walk's backlog (`Walked.backlog`, kept with `Walked.remember`).
 
     Raises FetchError when a start page cannot be fetched, and SourceError when any page
     is not what the source expects (a login wall, an HTML page for a feed): then the
@@ -121,13 +130,15 @@ async def walk(
     host = urlsplit(source.url).hostname
     board = fingerprint.board_host(source.url)
     aliases_seen: set[str] = set()
-    memory = await history.memory()
+    stored = await history.memory()
+    memory = {key: value for key, value in stored.items() if key != BACKLOG_KEY}
     queue = list(adapter.start(source, derived=derived))
     starts = {request.url for request in queue}
+    left = _backlog(stored.get(BACKLOG_KEY))
     fetched: set[str] = set()
     walked = Walked()
-    while queue and walked.pages < max_pages:
-        request = queue.pop(0)
+    while (queue or left) and walked.pages < max_pages:
+        request = queue.pop(0) if queue else left.pop(0)
         if request.url in fetched:
             continue
         fetched.add(request.url)
@@ -177,4 +188,32 @@ async def walk(
             Visit(request.url, request.kind, response.status, len(page.documents), len(follow))
         )
         queue.extend(follow)
+    unread = list({r.url: r for r in [*queue, *left] if r.url not in fetched}.values())
+    walked.backlog = min(len(unread), MAX_BACKLOG)
+    if unread or BACKLOG_KEY in stored:
+        walked.remember[BACKLOG_KEY] = _backlog_text(unread[:MAX_BACKLOG]) if unread else None
     return walked
+
+
+def backlog_size(stored: str | None) -> int:
+    """How many pages a source's stored backlog holds (see BACKLOG_KEY)."""
+    return len(_backlog(stored))
+
+
+def _backlog(stored: str | None) -> list[domain.Request]:
+    """The requests a backlog text holds; nothing for a missing or unreadable one."""
+    if not stored:
+        return []
+    try:
+        rows = json.loads(stored)
+        return [domain.Request(url, kind, context, bool(continuation), bool(conditional))
+                for url, kind, context, continuation, conditional in rows]  # fmt: skip
+    except (ValueError, TypeError):
+        return []  # written by another version: the walk finds those pages again
+
+
+def _backlog_text(requests: list[domain.Request]) -> str:
+    return json.dumps(
+        [[r.url, r.kind, r.context, r.continuation, r.conditional] for r in requests],
+        ensure_ascii=False,
+    )

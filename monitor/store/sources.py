@@ -152,6 +152,14 @@ async def memory(session: AsyncSession, source_id: int) -> dict[str, str]:
     return {name: value for name, value in rows.all()}
 
 
+async def remembered(session: AsyncSession, key: str) -> dict[int, str]:
+    """Each source's memory under `key`, by source id (sources without one left out)."""
+    rows = await session.execute(
+        select(SourceMemory.source_id, SourceMemory.value).where(SourceMemory.key == key)
+    )
+    return {source_id: value for source_id, value in rows.all()}
+
+
 async def remember(
     session: AsyncSession, source_id: int, changes: Mapping[str, str | None], *, now: datetime
 ) -> None:
