@@ -342,16 +342,18 @@ class _StoredHistory:
     sessions: async_sessionmaker[AsyncSession]
     source_id: int
 
+    # Reads only: plain sessions, which never wait for the writers (see store.db).
+
     async def memory(self) -> Mapping[str, str]:
-        async with db.transaction(self.sessions) as session:
+        async with self.sessions() as session:
             return await stored_sources.memory(session, self.source_id)
 
     async def validators(self, url: str) -> tuple[str | None, str | None]:
-        async with db.transaction(self.sessions) as session:
+        async with self.sessions() as session:
             return await stored_sources.validators(session, url)
 
     async def known(self, keys: Iterable[str]) -> set[str]:
-        async with db.transaction(self.sessions) as session:
+        async with self.sessions() as session:
             return await seen.known(session, keys)
 
 

@@ -66,3 +66,20 @@ async def test_two_hundred_crawls_at_once_all_store_and_none_is_locked_out(
     assert errors == []
     assert during is not None
     assert stored == SOURCES * ENTRIES
+
+
+async def test_a_crawls_reads_of_its_history_do_not_wait_for_a_writer(tmp_path: Path) -> None:
+    engine = db.create_engine(sqlite_url(tmp_path / "reads.db"))
+    await db.upgrade(engine)
+    sessions = db.sessions(engine)
+    history = pipeline._StoredHistory(sessions, source_id=1)
+    try:
+        async with db.transaction(sessions) as writing:
+            await writing.execute(select(func.count()).select_from(Mention))
+            # A writer holds the process's turn: the walk's look-ups go on regardless.
+            async with asyncio.timeout(2):
+                assert await history.memory() == {}
+                assert await history.validators("https://board.example/") == (None, None)
+                assert await history.known(["https://board.example/t/1"]) == set()
+    finally:
+        await engine.dispose()
