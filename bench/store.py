@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/store.py [--documents 5000] [--batch 500] [--postgres URL]
 
+(URL like postgresql+psycopg://postgres@127.0.0.1:5432/postgres)
+
 Generates `--documents` new forum posts (about 60 words each, 2 % of them copies of an
 earlier post with one word changed: near-duplicates that join its story), each with one
 mention, and stores them in batches of `--batch` (one crawl's page worth, in one
@@ -20,12 +22,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import secrets
 import sqlite3
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+
+import psycopg
 
 from monitor import domain
 from monitor.store import db, mentions, sources
@@ -135,10 +141,75 @@ async def _schema(url: str) -> None:
     await engine.dispose()
 
 
+def raw_postgres(url: str, documents: list[domain.Document], batch: int) -> float:
+    """The baseline on PostgreSQL: psycopg's executemany of the same rows."""
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        source_id = connection.execute(
+            "INSERT INTO sources (name, type, url, consecutive_failures, health, yielded_before)"
+            " VALUES ('raw', 'forum', 'https://x/', 0, 'ok', false) RETURNING id"
+        ).fetchone()[0]  # type: ignore[index]
+        connection.commit()
+        started = time.perf_counter()
+        for start in range(0, len(documents), batch):
+            chunk = documents[start : start + batch]
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO documents (key, source_id, url, title, text, author,"
+                    " published_at, content_hash, first_seen_at) VALUES"
+                    " (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+                    [("raw" + d.key, source_id, d.url, d.title, d.text, d.author, NOW, d.key,
+                      NOW) for d in chunk],
+                    returning=True,
+                )  # fmt: skip
+                ids = []
+                while True:
+                    ids.append(cursor.fetchone()[0])  # type: ignore[index]
+                    if not cursor.nextset():
+                        break
+                cursor.executemany(
+                    "INSERT INTO document_bands (document_id, band, key) VALUES (%s, %s, %s)",
+                    [(i, band, i * 32 + band) for i in ids for band in range(32)],
+                )
+                cursor.executemany(
+                    "INSERT INTO sightings (document_id, source_id, url, seen_at)"
+                    " VALUES (%s, %s, %s, %s)",
+                    [(i, source_id, "u", NOW) for i in ids],
+                )
+                cursor.executemany(
+                    "INSERT INTO mentions (brand, document_id, terms, snippet, snippet_marks,"
+                    " alertable, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    [("Vaude", i, '["vaude"]', "… Vaude …", "[[2, 7]]", True, NOW) for i in ids],
+                )
+            connection.commit()
+        return len(documents) / (time.perf_counter() - started)
+
+
+def _postgres_database(server: str) -> tuple[str, Callable[[], None]]:
+    """A new empty database on `server` (a PostgreSQL URL) and a function dropping it."""
+    name = f"monitor_bench_{secrets.token_hex(4)}"
+    admin = server.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    return server.rsplit("/", 1)[0] + f"/{name}", drop
+
+
+def _report(name: str, count: int, batch: int, mine: float, raw: float) -> None:
+    print(f"{name}, {count} new mentions in batches of {batch}, median of {ROUNDS} rounds:")
+    print(f"  mentions.save   {mine:10,.0f} new mentions/s")
+    print(f"  raw executemany {raw:10,.0f} rows/s")
+    print(f"  ratio           {mine / raw:10.2f}x   (target: 50,000/s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=5000)
     parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--postgres", help="a PostgreSQL server's URL (a database is made)")
     args = parser.parse_args()
     documents_rates, raw_rates = [], []
     for round_ in range(ROUNDS):
@@ -149,12 +220,22 @@ def main() -> None:
             documents = posts(args.documents, round_)
             raw_rates.append(raw_sqlite(path, documents, args.batch))
             documents_rates.append(asyncio.run(ours(url, documents, args.batch)))
-    mine, raw = statistics.median(documents_rates), statistics.median(raw_rates)
-    print(f"SQLite, {args.documents} new mentions in batches of {args.batch}, "
-          f"median of {ROUNDS} rounds:")  # fmt: skip
-    print(f"  mentions.save   {mine:10,.0f} new mentions/s")
-    print(f"  raw executemany {raw:10,.0f} rows/s")
-    print(f"  ratio           {mine / raw:10.2f}x   (target: 50,000/s)")
+    _report("SQLite", args.documents, args.batch, statistics.median(documents_rates),
+            statistics.median(raw_rates))  # fmt: skip
+    if not args.postgres:
+        return
+    documents_rates, raw_rates = [], []
+    for round_ in range(ROUNDS):
+        url, drop = _postgres_database(args.postgres)
+        try:
+            asyncio.run(_schema(url))
+            documents = posts(args.documents, round_)
+            raw_rates.append(raw_postgres(url, documents, args.batch))
+            documents_rates.append(asyncio.run(ours(url, documents, args.batch)))
+        finally:
+            drop()
+    _report("PostgreSQL", args.documents, args.batch, statistics.median(documents_rates),
+            statistics.median(raw_rates))  # fmt: skip
 
 
 if __name__ == "__main__":

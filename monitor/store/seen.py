@@ -79,7 +79,9 @@ async def record(
         }
         for d in documents
     }
-    values = list(rows.values())
-    for start in range(0, len(values), BATCH):
-        statement = upsert.insert(session, SeenItem).values(values[start : start + BATCH])
-        await session.execute(statement.on_conflict_do_nothing(index_elements=["key_hash"]))
+    if rows:
+        # One statement for all, compiled once (sent as multi-row INSERTs by SQLAlchemy).
+        statement = upsert.insert(session, SeenItem).on_conflict_do_nothing(
+            index_elements=["key_hash"]
+        )
+        await session.execute(statement, list(rows.values()))
