@@ -68,6 +68,7 @@ class FeedServer:
     in_flight: Counter[str] = field(default_factory=Counter)
     most_at_once: Counter[str] = field(default_factory=Counter)
     connections: int = 0  # TCP connections accepted since the server started
+    most_in_flight: int = 0  # the most requests of delayed routes answered at once
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -112,6 +113,7 @@ class FeedServer:
             with self.lock:
                 self.in_flight[path] += 1
                 self.most_at_once[path] = max(self.most_at_once[path], self.in_flight[path])
+                self.most_in_flight = max(self.most_in_flight, self.in_flight.total())
             time.sleep(route.delay)
             with self.lock:
                 self.in_flight[path] -= 1

@@ -7,7 +7,9 @@ nothing stored). The history is passed in, so this module touches no database it
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +26,8 @@ MAX_PAGES_PER_CRAWL = 50
 # pages fresh news points to: a large board is read through over a few intervals.
 BACKLOG_KEY = "~backlog"
 MAX_BACKLOG = 2000
+# Pages asked for at once by one walk (see `walk`).
+WINDOW = 4
 
 
 class History(Protocol):
@@ -137,26 +141,27 @@ async def walk(
     left = _backlog(stored.get(BACKLOG_KEY))
     fetched: set[str] = set()
     walked = Walked()
-    while (queue or left) and walked.pages < max_pages:
-        request = queue.pop(0) if queue else left.pop(0)
-        if request.url in fetched:
-            continue
-        fetched.add(request.url)
+
+    async def get(request: domain.Request) -> domain.Response | FetchError:
         etag, last_modified = (
             await history.validators(request.url) if request.conditional else (None, None)
         )
         try:
-            response = await fetch.fetch(fetcher, request, etag=etag, last_modified=last_modified)
+            return await fetch.fetch(fetcher, request, etag=etag, last_modified=last_modified)
         except FetchError as error:
+            return error
+
+    async def read(request: domain.Request, answer: domain.Response | FetchError) -> None:
+        if isinstance(answer, FetchError):
             if request.url in starts:
-                raise
-            walked.warnings.append(f"skipped a {request.kind} page: {error}")
-            walked.visits.append(Visit(request.url, request.kind, error.status or 0, 0, 0))
-            continue
-        if response.not_modified:
+                raise answer
+            walked.warnings.append(f"skipped a {request.kind} page: {answer}")
+            walked.visits.append(Visit(request.url, request.kind, answer.status or 0, 0, 0))
+            return
+        if answer.not_modified:
             walked.visits.append(Visit(request.url, request.kind, 304, 0, 0))
-            continue
-        page = adapter.parse(source, response, now=now, memory=memory, derived=derived)
+            return
+        page = adapter.parse(source, answer, now=now, memory=memory, derived=derived)
         # What strangers wrote is stored and shown without control characters, whichever
         # adapter read it (they would act in a terminal, a log line or a mail header), and
         # within the size bounds.
@@ -169,7 +174,7 @@ async def walk(
         if page.empty:
             walked.empty_pages.append(request.url)
         walked.validators[request.url] = (
-            response.headers.get("etag"), response.headers.get("last-modified")
+            answer.headers.get("etag"), answer.headers.get("last-modified")
         )  # fmt: skip
         # Links taken from a page stay on the source's own board (its www. alias included).
         follow = [r for r in page.requests if fingerprint.board_host(r.url) == board]
@@ -185,9 +190,32 @@ async def walk(
                 # Nothing new on this page: its older pages hold nothing new either.
                 follow = [r for r in follow if not r.continuation]
         walked.visits.append(
-            Visit(request.url, request.kind, response.status, len(page.documents), len(follow))
+            Visit(request.url, request.kind, answer.status, len(page.documents), len(follow))
         )
         queue.extend(follow)
+
+    # Up to WINDOW pages are fetched at once (the host's politeness slots still decide how
+    # many are on the wire); they are read in the order they were asked for, so a walk
+    # reads the same pages in the same order however fast each answers.
+    pending: deque[tuple[domain.Request, asyncio.Task[domain.Response | FetchError]]] = deque()
+
+    def ask_more() -> None:
+        while len(pending) < WINDOW and len(fetched) < max_pages and (queue or left):
+            request = queue.pop(0) if queue else left.pop(0)
+            if request.url not in fetched:
+                fetched.add(request.url)
+                pending.append((request, asyncio.ensure_future(get(request))))
+
+    try:
+        ask_more()
+        while pending:
+            request, task = pending.popleft()
+            await read(request, await task)
+            ask_more()
+    finally:
+        for _, task in pending:
+            task.cancel()
+        await asyncio.gather(*(task for _, task in pending), return_exceptions=True)
     unread = list({r.url: r for r in [*queue, *left] if r.url not in fetched}.values())
     walked.backlog = min(len(unread), MAX_BACKLOG)
     if unread or BACKLOG_KEY in stored:

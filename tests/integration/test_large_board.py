@@ -79,3 +79,31 @@ async def test_a_board_beyond_the_page_budget_is_read_through_over_a_few_crawls(
     assert len(crawls) == 3  # 20 threads, the list page read each time, 8 pages a crawl
     assert stored == THREADS * 3 + 1
     assert left_at_end == {}
+
+
+async def test_a_walk_fetches_several_pages_at_once_within_the_hosts_concurrency(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    board = boards.Board(charset="utf-8", meta_charset="UTF-8", topics_per_page=12,
+                         posts_per_page=5)  # fmt: skip
+    for number in range(12):
+        start = NOW - timedelta(days=1, hours=number)
+        board.add_thread(f"Thema {number}", [(f"user{number}", start, f"Vaude Nummer {number}")])
+    for path, html in board.pages().items():
+        feed_server.serve(path, board.encode(html), content_type="text/html; charset=UTF-8",
+                          delay=0.05)  # fmt: skip
+    config = sources_yaml.parse(
+        "brands: [{name: Vaude, query: Vaude}]\n"
+        f"sources:\n  - {{type: forum, name: Board, url: '{feed_server.url(board.list_path())}',"
+        " preset: phpbb}\n"
+        "hosts:\n  127.0.0.1: {delay: 0, concurrency: 3}\n",
+        filename="sources.yaml",
+    )
+    settings = Settings(data_dir=tmp_path, database_url=sqlite_url(tmp_path / "w.db"),
+                        allow_hosts=("127.0.0.1",))  # fmt: skip
+    async with open_service(settings, config) as service:
+        result = await pipeline.poll_source(service.crawler, config.sources[0], now=NOW)
+
+    assert result.error is None
+    assert len(result.new_mentions) == 12
+    assert feed_server.most_in_flight == 3  # several at once, never beyond the host's 3
