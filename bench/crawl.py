@@ -86,13 +86,19 @@ def board_server(threads: int, posts: int) -> Iterator[tuple[int, int]]:
 
 async def crawl_once(port: int, folder: Path) -> tuple[float, int, str | None]:
     """One crawl of the board as a new source on a new database: CPU s, mentions, error."""
+    cpu, _, mentions, error = await timed_crawl(port, folder)
+    return cpu, mentions, error
+
+
+async def timed_crawl(port: int, folder: Path) -> tuple[float, float, int, str | None]:
+    """`crawl_once`, with the crawl's wall-clock seconds after its CPU seconds."""
     config = sources_yaml.parse(config_text(port))
     settings = Settings(data_dir=folder, http_port=0, allow_hosts=("127.0.0.1",))
     async with open_service(settings, config) as service:
-        cpu = time.process_time()
+        cpu, wall = time.process_time(), time.perf_counter()
         result = await pipeline.poll_source(service.crawler, config.sources[0], now=_board.NOW)
-        cpu = time.process_time() - cpu
-    return cpu, len(result.new_mentions), result.error
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    return cpu, wall, len(result.new_mentions), result.error
 
 
 async def bare_once(urls: list[str]) -> float:
