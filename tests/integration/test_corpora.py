@@ -25,8 +25,7 @@ from sqlalchemy import select
 from monitor.config import sources_yaml
 from monitor.config.environment import Settings
 from monitor.crawl import pipeline
-from monitor.service.parts import open_service
-from monitor.store import db
+from monitor.service.parts import Service, open_service
 from monitor.store.schema import Document, Mention, Sighting, Source
 from tests import corpora
 from tests.conftest import FeedServer
@@ -45,6 +44,19 @@ def samples() -> list[corpora.Sample]:
         return corpora.chardet_samples()
     except corpora.Unavailable as error:
         pytest.skip(str(error))
+
+
+def _settings(folder: Path, database: str) -> Settings:
+    return Settings(data_dir=folder, database_url=sqlite_url(folder / database),
+                    allow_hosts=("127.0.0.1",))  # fmt: skip
+
+
+async def _crawl_all(service: Service) -> list[pipeline.CrawlResult]:
+    """Every configured source crawled once, all at once."""
+    config = service.config
+    return list(await asyncio.gather(
+        *(pipeline.poll_source(service.crawler, source, now=NOW) for source in config.sources)
+    ))  # fmt: skip
 
 
 def _name(sample: corpora.Sample) -> str:
@@ -83,16 +95,9 @@ async def test_every_file_is_read_in_its_encoding_and_its_planted_brand_found(
         if word is not None and _name(sample) not in UNDECIDABLE:
             planted[index] = word
     config = sources_yaml.parse(_config(feed_server, planted, samples), filename="sources.yaml")
-    settings = Settings(
-        data_dir=tmp_path, database_url=sqlite_url(tmp_path / "corpus.db"),
-        allow_hosts=("127.0.0.1",),
-    )  # fmt: skip
-
-    async with open_service(settings, config) as service:
-        results = await asyncio.gather(
-            *(pipeline.poll_source(service.crawler, source, now=NOW) for source in config.sources)
-        )
-        async with db.transaction(service.sessions) as session:
+    async with open_service(_settings(tmp_path, "corpus.db"), config) as service:
+        results = await _crawl_all(service)
+        async with service.sessions() as session:
             # A story two files share (the same feed in two encodings) is stored once and
             # seen at both: judge it by every source that saw it.
             seen = (
@@ -174,14 +179,8 @@ async def test_feedparser_test_feeds_never_crash_a_crawl(
         lines.append(f"  - {{type: feed, name: f{index}, url: {feed_server.url(f'/{index}.xml')}}}")
     lines += ["hosts:", "  127.0.0.1: {delay: 0}"]
     config = sources_yaml.parse("\n".join(lines) + "\n", filename="sources.yaml")
-    settings = Settings(
-        data_dir=tmp_path, database_url=sqlite_url(tmp_path / "feeds.db"),
-        allow_hosts=("127.0.0.1",),
-    )  # fmt: skip
-    async with open_service(settings, config) as service:
-        results = await asyncio.gather(
-            *(pipeline.poll_source(service.crawler, source, now=NOW) for source in config.sources)
-        )
+    async with open_service(_settings(tmp_path, "feeds.db"), config) as service:
+        results = await _crawl_all(service)
     crashed = {
         str(feedparser_feeds[int(r.source[1:])]): r.error
         for r in results
