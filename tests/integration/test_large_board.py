@@ -25,6 +25,31 @@ BUDGET = 8
 THREADS = 20
 
 
+def _config(
+    server: FeedServer,
+    board: boards.Board,
+    *,
+    settings: str = "",
+    source: str = "",
+    host: str,
+) -> sources_yaml.Config:
+    """One phpBB source on `board`, brand Vaude; extra keys for settings, source, host."""
+    extra = f", {source}" if source else ""
+    return sources_yaml.parse(
+        (f"settings: {{{settings}}}\n" if settings else "")
+        + "brands: [{name: Vaude, query: Vaude}]\n"
+        f"sources:\n  - {{type: forum, name: Board, url: '{server.url(board.list_path())}',"
+        f" preset: phpbb{extra}}}\n"
+        f"hosts:\n  127.0.0.1: {{{host}}}\n",
+        filename="sources.yaml",
+    )
+
+
+def _settings(folder: Path) -> Settings:
+    return Settings(data_dir=folder, database_url=sqlite_url(folder / "board.db"),
+                    allow_hosts=("127.0.0.1",))  # fmt: skip
+
+
 def serve(board: boards.Board, server: FeedServer) -> None:
     for path, html in board.pages().items():
         server.serve(path, board.encode(html), content_type="text/html; charset=UTF-8")
@@ -43,17 +68,9 @@ async def test_a_board_beyond_the_page_budget_is_read_through_over_a_few_crawls(
             for i in range(3)
         ]))  # fmt: skip
     serve(board, feed_server)
-    config = sources_yaml.parse(
-        f"settings: {{max_pages_per_crawl: {BUDGET}}}\n"
-        "brands: [{name: Vaude, query: Vaude}]\n"
-        f"sources:\n  - {{type: forum, name: Board, url: '{feed_server.url(board.list_path())}',"
-        " preset: phpbb, max_threads: 50}\n"
-        "hosts:\n  127.0.0.1: {delay: 0}\n",
-        filename="sources.yaml",
-    )
-    settings = Settings(data_dir=tmp_path, database_url=sqlite_url(tmp_path / "b.db"),
-                        allow_hosts=("127.0.0.1",))  # fmt: skip
-    async with open_service(settings, config) as service:
+    config = _config(feed_server, board, settings=f"max_pages_per_crawl: {BUDGET}",
+                     source="max_threads: 50", host="delay: 0")  # fmt: skip
+    async with open_service(_settings(tmp_path), config) as service:
         source = config.sources[0]
         first = await pipeline.poll_source(service.crawler, source, now=NOW)
         async with service.sessions() as session:
@@ -92,16 +109,8 @@ async def test_a_walk_fetches_several_pages_at_once_within_the_hosts_concurrency
     for path, html in board.pages().items():
         feed_server.serve(path, board.encode(html), content_type="text/html; charset=UTF-8",
                           delay=0.05)  # fmt: skip
-    config = sources_yaml.parse(
-        "brands: [{name: Vaude, query: Vaude}]\n"
-        f"sources:\n  - {{type: forum, name: Board, url: '{feed_server.url(board.list_path())}',"
-        " preset: phpbb}\n"
-        "hosts:\n  127.0.0.1: {delay: 0, concurrency: 3}\n",
-        filename="sources.yaml",
-    )
-    settings = Settings(data_dir=tmp_path, database_url=sqlite_url(tmp_path / "w.db"),
-                        allow_hosts=("127.0.0.1",))  # fmt: skip
-    async with open_service(settings, config) as service:
+    config = _config(feed_server, board, host="delay: 0, concurrency: 3")
+    async with open_service(_settings(tmp_path), config) as service:
         result = await pipeline.poll_source(service.crawler, config.sources[0], now=NOW)
 
     assert result.error is None
