@@ -6,7 +6,7 @@ in UTC unless a field says otherwise).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -191,13 +191,42 @@ class Snippet:
             yield self.text[position:], False
 
 
-@dataclass(frozen=True, slots=True)
 class Match:
-    """A brand found in a document: which of the query's terms hit, and where."""
+    """A brand found in a document: which of the query's terms hit, and where.
 
-    brand: str
-    terms: tuple[str, ...]
-    snippet: Snippet
+    `snippet` may be given as a function that cuts it: it is then cut on first use, since
+    cutting costs more than finding the match and most matches never need one (a mention
+    stored before, a crisis word checked for urgency, a dry run counting). Compares by
+    value, like the frozen dataclasses around it.
+    """
+
+    __slots__ = ("_cut", "_snippet", "brand", "terms")
+
+    def __init__(
+        self, brand: str, terms: tuple[str, ...], snippet: Snippet | Callable[[], Snippet]
+    ) -> None:
+        self.brand = brand
+        self.terms = terms
+        self._snippet: Snippet | None = snippet if isinstance(snippet, Snippet) else None
+        self._cut: Callable[[], Snippet] | None = None if isinstance(snippet, Snippet) else snippet
+
+    @property
+    def snippet(self) -> Snippet:
+        if self._snippet is None:
+            assert self._cut is not None  # one of the two is always set
+            self._snippet, self._cut = self._cut(), None  # the function holds the document
+        return self._snippet
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Match):
+            return NotImplemented
+        return (self.brand, self.terms, self.snippet) == (other.brand, other.terms, other.snippet)
+
+    def __hash__(self) -> int:
+        return hash((self.brand, self.terms))
+
+    def __repr__(self) -> str:
+        return f"Match(brand={self.brand!r}, terms={self.terms!r}, snippet={self.snippet!r})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,11 +60,22 @@ _NO = Outcome(False)
 
 
 class Field:
-    """One field of a document, tokenised: its words in order, folded, and where each is."""
+    """One field of a document, tokenised: its words in order, folded, and where each is.
 
-    def __init__(self, text: str) -> None:
+    With a `window` (a character range; a word it cuts is taken whole) only the words
+    there are read: word numbers then count from the window's first word, which changes
+    nothing for phrases and NEAR (they compare numbers), and offsets stay those of `text`.
+    The caller promises that every word a query looks for, where it occurs, is inside.
+    """
+
+    def __init__(self, text: str, window: tuple[int, int] | None = None) -> None:
         self.text = text
-        self.words, self._starts = fold.split(text)
+        self._start, self._end = (0, len(text)) if window is None else _whole_words(text, window)
+        whole = self._start == 0 and self._end == len(text)
+        self._part = text if whole else text[self._start : self._end]
+        self.words = fold.split_words(self._part)
+        # Offsets are only needed for a snippet or an explanation, so they are found then.
+        self._starts: list[int] | None = None
         self._folded: list[str] | None = None
         self._positions: dict[str, list[int]] = {}
         self._present: set[str] | None = None
@@ -78,6 +89,8 @@ class Field:
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         """The character range of words `first`..`last` in `text`."""
+        if self._starts is None:
+            self._starts = [self._start + start for start in fold.split(self._part)[1]]
         return self._starts[first], self._starts[last] + len(self.words[last])
 
     def find(self, words: tuple[str, ...], wildcard: bool) -> list[int]:
@@ -118,11 +131,31 @@ class Field:
         return found
 
 
-class Index:
-    """A document prepared for evaluation; each field is tokenised on first use."""
+def _whole_words(text: str, window: tuple[int, int]) -> tuple[int, int]:
+    """`window`, widened so that it cuts no word at its end and narrowed past a word cut
+    at its start (a word a query looks for starts after the window's start: see
+    `prefilter.windows`)."""
+    start, end = window
+    word = fold.WORD
+    if 0 < start < end and word.match(text, start - 1) and (inside := word.match(text, start)):
+        start = inside.end()
+    if start < end < len(text) and word.match(text, end - 1) and (rest := word.match(text, end)):
+        end = rest.end()
+    return start, max(start, end)
 
-    def __init__(self, document: domain.Document) -> None:
+
+class Index:
+    """A document prepared for evaluation; each field is tokenised on first use.
+
+    `windows` (title, text) confine reading to where the words of the queries to be
+    evaluated occur (see Field); the author is always read whole.
+    """
+
+    def __init__(
+        self, document: domain.Document, windows: Sequence[tuple[int, int]] | None = None
+    ) -> None:
         self.document = document
+        self._windows = windows
         self._fields: dict[int, Field] = {}
         self._host: str | None = None
 
@@ -131,7 +164,8 @@ class Index:
         if found is None:
             document = self.document
             text = (document.title, document.text, document.author or "")[segment]
-            found = self._fields[segment] = Field(text)
+            window = None if self._windows is None or segment == AUTHOR else self._windows[segment]
+            found = self._fields[segment] = Field(text, window)
         return found
 
     @property

@@ -142,6 +142,35 @@ def fold_words(words: list[str]) -> list[str]:
         return list(map(fold_word, words))
 
 
+def _separators_cp1252() -> bytes:
+    """A bytes.translate table for Windows-1252: each byte of a character outside words
+    becomes a space, each byte of a word character stays."""
+    table = bytearray(range(256))
+    for code in range(256):
+        char = bytes([code]).decode("cp1252", errors="ignore")  # 5 bytes are unassigned
+        if not char or not WORD.fullmatch(char):
+            table[code] = 0x20
+    return bytes(table)
+
+
+_SEPARATORS_CP1252 = _separators_cp1252()
+
+
+def split_words(text: str) -> list[str]:
+    """The words of `text` as written, exactly the words of `split`, without offsets.
+
+    Most German and English text fits Windows-1252, one byte per character: there the
+    separators become spaces with one `bytes.translate` and `str.split` cuts the words, a
+    few times faster than the regex scan. Other texts (emoji, Polish, Cyrillic, unspaced
+    scripts: none of them fit) take `split`.
+    """
+    try:
+        raw = text.encode("cp1252")
+    except UnicodeEncodeError:
+        return split(text)[0]
+    return raw.translate(_SEPARATORS_CP1252).decode("cp1252").split()
+
+
 def split(text: str) -> tuple[list[str], list[int]]:
     """The words of `text` as written and the offset of each in `text`."""
     # The scanner that knows unspaced scripts is slower; most texts have none of them.

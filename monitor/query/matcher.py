@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ class _Brand:
     name: str
     tree: nodes.Node
     requirement: prefilter.Requirement
+    keys: frozenset[int]  # every key the tree looks for, for `prefilter.windows`
 
 
 def brand_tree(brand: BrandQuery) -> nodes.Node:
@@ -50,7 +52,9 @@ def compile(brands: Sequence[BrandQuery]) -> Matcher:
     compiled = []
     for brand in brands:
         tree = brand_tree(brand)
-        compiled.append(_Brand(brand.name, tree, builder.requirement(tree)))
+        compiled.append(
+            _Brand(brand.name, tree, builder.requirement(tree), builder.every_key(tree))
+        )
     return Matcher(compiled, builder.keys)
 
 
@@ -63,7 +67,7 @@ class Matcher:
     def __init__(self, brands: Sequence[_Brand], keys: dict[str, int]) -> None:
         self._brands = tuple(brands)
         self._automaton = prefilter.Automaton(keys)
-        self._found = self._automaton.found
+        self._located = self._automaton.located
         usage = collections.Counter(
             key for brand in self._brands for key in prefilter.keys_in(brand.requirement)
         )
@@ -78,22 +82,30 @@ class Matcher:
 
     def match(self, document: domain.Document) -> list[domain.Match]:
         """One Match per brand the document matches, in the order the brands were given."""
-        found = self._found(prefilter.sketch(document.title, document.text))
+        located = prefilter.located_sketch(document.title, document.text)
+        found = self._located(located.text)
         if not found and not self._always:
             return []
         candidates = set(self._always)
         for key in found:
             candidates.update(self._by_key.get(key, ()))
-        index: evaluate.Index | None = None
+        indexes: dict[tuple[tuple[int, int], ...] | None, evaluate.Index] = {}
         matches = []
         for number in sorted(candidates):
             brand = self._brands[number]
             if not prefilter.holds(brand.requirement, found):
                 continue
-            index = index or evaluate.Index(document)
+            # Every occurrence of a word the brand looks for lies where its keys were found,
+            # so only that part of the text is read (all of it when positions are unknown);
+            # brands whose words are found in the same places share the reading.
+            windows = prefilter.windows(located, found, brand.keys, document.title, document.text)
+            index = indexes.get(windows)
+            if index is None:
+                index = indexes[windows] = evaluate.Index(document, windows)
             outcome = evaluate.evaluate(brand.tree, index)
             if outcome.matched:
-                matches.append(domain.Match(brand.name, outcome.terms, _snippet(outcome, index)))
+                cut = functools.partial(_snippet, outcome, index)
+                matches.append(domain.Match(brand.name, outcome.terms, cut))
         return matches
 
 

@@ -39,8 +39,9 @@ from __future__ import annotations
 
 import codecs
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -122,13 +123,63 @@ def join(*texts: str) -> str:
     return " " + "\n".join(texts) + " "
 
 
+class Sketch(NamedTuple):
+    """A sketch and how far its positions may drift from those of the joined text.
+
+    The character at index ``i`` of `join`'s string lands at sketch index ``p`` with
+    ``p - ahead <= i <= p + behind``: ``ahead`` counts the characters the sketch gained
+    (ß is ``ss``), ``behind`` those it dropped (every ``e``). Both are None when the text
+    went through the codec error handler, whose runs are not counted: then positions say
+    nothing.
+    """
+
+    text: str
+    ahead: int | None
+    behind: int | None
+
+
+def windows(
+    located: Sketch, where: Mapping[int, tuple[int, int]], keys: Iterable[int], *texts: str
+) -> tuple[tuple[int, int], ...] | None:
+    """For each of `texts`, the range of it that holds every occurrence of `keys` (`where`
+    they were found in the sketch; the bounds may cut words); None when the sketch's
+    positions say nothing."""
+    if located.ahead is None or located.behind is None:
+        return None
+    ranges = [where[key] for key in keys if key in where]
+    if not ranges:
+        return tuple((0, 0) for _ in texts)
+    low = min(start for start, _ in ranges) - located.ahead
+    high = max(end for _, end in ranges) + located.behind
+    found = []
+    offset = 1  # `join`: a space, the texts with a line break between them, a space
+    for text in texts:
+        found.append((min(max(low - offset, 0), len(text)), min(max(high - offset, 0), len(text))))
+        offset += len(text) + 1
+    return tuple(found)
+
+
 def sketch(*texts: str) -> str:
     """The sketch of `texts` as separate fields, with a space at both ends."""
-    raw = join(*texts).encode("cp1252", _HANDLER)  # runs beyond it go to `_encode_error`
+    return located_sketch(*texts).text
+
+
+def located_sketch(*texts: str) -> Sketch:
+    """The sketch of `texts` as separate fields, with the drift of its positions."""
+    joined = join(*texts)
+    try:
+        raw = joined.encode("cp1252")  # one byte per character: positions stay comparable
+        counted = True
+    except UnicodeEncodeError:
+        raw = joined.encode("cp1252", _HANDLER)  # runs beyond it go to `_encode_error`
+        counted = False
     if not raw.isascii():
         for code in set(raw.translate(None, _TABLES.shorter)):  # ß, þ, ¼: translate maps 1:1
             raw = raw.replace(bytes((code,)), _TABLES.longer[code])
-    return raw.translate(_TABLES.table, _TABLES.delete).decode("ascii")
+    sketched = raw.translate(_TABLES.table, _TABLES.delete).decode("ascii")
+    if not counted:
+        return Sketch(sketched, None, None)
+    return Sketch(sketched, len(raw) - len(joined), len(raw) - len(sketched))
 
 
 def key(word: str, prefix: bool) -> str:
@@ -166,6 +217,29 @@ class Builder:
             return None if any(part is None for part in parts) else _combine("|", parts)
         return None  # Not, Site, Lang
 
+    def every_key(self, node: nodes.Node) -> frozenset[int]:
+        """The keys of every word `node` looks for in the title or text, under NOT too.
+
+        Evaluation reads only the part of a text where these keys were found (see
+        `windows`), so the words an exclusion vetoes get keys as well: the automaton
+        then says where they are.
+        """
+        if isinstance(node, nodes.Words):
+            if node.field == "author":
+                return frozenset()
+            last = len(node.words) - 1
+            return frozenset(
+                self._key(key(word, node.wildcard and i == last))
+                for i, word in enumerate(node.words)
+            )
+        if isinstance(node, nodes.Near):
+            return self.every_key(node.left) | self.every_key(node.right)
+        if isinstance(node, nodes.And | nodes.Or):
+            return frozenset().union(*(self.every_key(child) for child in node.children))
+        if isinstance(node, nodes.Not):
+            return self.every_key(node.child)
+        return frozenset()  # Site, Lang
+
     def _key(self, text: str) -> int:
         return self.keys.setdefault(text, len(self.keys))
 
@@ -177,7 +251,7 @@ def _combine(operator: str, parts: Iterable[Requirement]) -> Requirement:
     return kept[0] if len(kept) == 1 else (operator, kept)
 
 
-def holds(requirement: Requirement, found: set[int]) -> bool:
+def holds(requirement: Requirement, found: Container[int]) -> bool:
     """True if the keys `found` in a sketch satisfy `requirement`."""
     if requirement is None:
         return True
@@ -221,7 +295,9 @@ class Automaton:
 
     def __init__(self, keys: dict[str, int]) -> None:
         self._automaton = ahocorasick.Automaton()
+        self._lengths = [0] * len(keys)
         for text, number in keys.items():
+            self._lengths[number] = len(text)
             self._automaton.add_word(text, number)
         self._empty = not keys
         if not self._empty:
@@ -231,3 +307,15 @@ class Automaton:
         if self._empty:
             return set()
         return {number for _, number in self._automaton.iter(sketched)}
+
+    def located(self, sketched: str) -> dict[int, tuple[int, int]]:
+        """Each key found, with the sketch range [start, end) that holds its occurrences."""
+        found: dict[int, tuple[int, int]] = {}
+        if self._empty:
+            return found
+        lengths = self._lengths
+        for last, number in self._automaton.iter(sketched):
+            end = last + 1
+            seen = found.get(number)
+            found[number] = (end - lengths[number], end) if seen is None else (seen[0], end)
+        return found

@@ -68,6 +68,32 @@ def names(found):
     return [match.brand for match in found]
 
 
+def exact_matches(brands, document):
+    """What `compile(brands).match` must return, from every brand's tree on the whole
+    document: no prefilter, no windows."""
+    index = evaluate.Index(document)
+    found = []
+    for brand in brands:
+        outcome = evaluate.evaluate(matcher.brand_tree(brand), index)
+        if outcome.matched:
+            found.append(domain.Match(brand.name, outcome.terms, matcher._snippet(outcome, index)))
+    return found
+
+
+FILLER = st.lists(st.sampled_from(["Jacke", "Regen", "the", "Wetter", "über", "Sée"]), max_size=60)
+
+
+@settings(max_examples=300)
+@given(st.lists(queries(), min_size=1, max_size=6), texts(), FILLER, FILLER, texts())
+def test_reading_only_where_keys_were_found_changes_nothing(query_list, text, before, after, title):
+    # Long texts with the words in the middle: evaluation reads only a window of them,
+    # which must give the same brands, terms and snippets as reading everything.
+    brands = brands_of(query_list)
+    long_text = " ".join(before) + " " + text + " " + " ".join(after)
+    doc = document(long_text, title)
+    assert compile(brands).match(doc) == exact_matches(brands, doc)
+
+
 def document(text, title=""):
     return domain.Document("k", "https://example.com/", title, text)
 
@@ -78,6 +104,7 @@ def test_prefilter_never_loses_a_match(query_list, text, title):
     brands = brands_of(query_list)
     doc = document(text, title)
     assert names(compile(brands).match(doc)) == exact(brands, doc)
+    assert compile(brands).match(doc) == exact_matches(brands, doc)
 
 
 @settings(max_examples=300)
@@ -131,3 +158,23 @@ def test_field_offsets_are_those_of_the_word_regex(text):
     expected = [found.span() for found in fold.word_regex(text).finditer(text)]
     assert [field.span(i, i) for i in range(len(field.words))] == expected
     assert field.folded == [fold.fold_word(text[start:end]) for start, end in expected]
+
+
+def test_a_word_cut_by_the_window_start_is_not_read_as_a_word():
+    # The e's before the hit are dropped from the sketch, so the window starts up to that
+    # many characters early: inside "Vaudeville" for some counts, whose tail "ville" must
+    # not count as an occurrence of the query word.
+    brands = brands_of(["ville"])
+    for count in range(30):
+        doc = document("e" * count + " Vaudeville ville")
+        assert compile(brands).match(doc) == exact_matches(brands, doc), count
+
+
+def test_a_word_cut_by_the_window_end_is_read_whole():
+    # The window ends as many characters after the hit as the text has e's (the sketch
+    # drops them): inside "Vaudeville" for some counts, whose head "Vaud" must not count
+    # as the word "Vaud".
+    brands = brands_of(["ville OR vaud"])
+    for count in range(30):
+        doc = document("ville Vaudeville " + "e" * count)
+        assert compile(brands).match(doc) == exact_matches(brands, doc), count
