@@ -54,6 +54,12 @@ async def save(
         session, source_id, [f.document for f in found], now=now, threshold=near_duplicate
     )
     by_pair = {(item.match.brand, ids[item.document.key]): item for item in found}
+    # Mentions stored before are left out before their snippets are cut: re-crawls and
+    # sightings of a known story cost a look-up, not an excerpt each.
+    for pair in await _stored_pairs(session, sorted({document_id for _, document_id in by_pair})):
+        by_pair.pop(pair, None)
+    if not by_pair:
+        return {}
     rows = [
         {
             "brand": brand,
@@ -77,6 +83,18 @@ async def save(
     for mention_id, brand, document_id in (await session.execute(statement, rows)).all():
         new[mention_id] = by_pair[(brand, document_id)]
     return dict(sorted(new.items()))
+
+
+async def _stored_pairs(session: AsyncSession, document_ids: list[int]) -> set[tuple[str, int]]:
+    """The (brand, document id) pairs already stored for these documents."""
+    pairs: set[tuple[str, int]] = set()
+    for start in range(0, len(document_ids), BATCH):
+        batch = document_ids[start : start + BATCH]
+        rows = await session.execute(
+            select(Mention.brand, Mention.document_id).where(Mention.document_id.in_(batch))
+        )
+        pairs.update((brand, document_id) for brand, document_id in rows.all())
+    return pairs
 
 
 def listed_query() -> Select[Mention, Document, str]:

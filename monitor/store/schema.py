@@ -184,7 +184,9 @@ class Mention(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     brand: Mapped[str] = mapped_column(String(100))
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
     terms: Mapped[list[str]] = mapped_column(JSON)
     snippet: Mapped[str] = mapped_column(Text)
     snippet_marks: Mapped[list[list[int]]] = mapped_column(JSON)
