@@ -1,14 +1,14 @@
 """Client CPU per page: the fetcher against stock httpx and aiohttp on the same pages.
 
-    .venv/bin/pip install -e '.[bench]'      # aiohttp, for the peer only
     .venv/bin/python bench/client.py [--requests 2000] [--concurrency 48] [--kilobytes 100]
 
 A subprocess (`bench/_pages.py`) serves one `--kilobytes` KB page on 4 loopback hosts.
 In this process, interleaved, three rounds each, `--requests` GETs spread over the hosts,
 `--concurrency` at once:
 
-- fetcher: `monitor.fetch` as a crawl uses it (address guard, robots.txt, politeness
-  gates with the hosts' concurrency, caps, body decoding), its pool reused;
+- fetcher: `monitor.fetch` as a crawl uses it (httpx on the project's aiohttp transport,
+  address guard, robots.txt, politeness gates with the hosts' concurrency, caps, body
+  decoding), its pool reused;
 - httpx: a stock `httpx.AsyncClient` with as many connections, bodies read;
 - aiohttp: an `aiohttp.ClientSession` with as many connections, bodies read.
 

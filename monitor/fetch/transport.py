@@ -1,16 +1,26 @@
-"""An httpx transport whose every TCP connection goes to an address the guard accepted.
+"""An httpx transport on aiohttp whose every TCP connection goes to an address the guard
+accepted.
 
-httpx resolves and connects inside httpcore, so checking a name before the request leaves
-a window (DNS rebinding: public at check time, 127.0.0.1 at connect time). Instead the
-network backend below resolves the name itself with `loop.getaddrinfo`, refuses the
-connection unless *every* address passes `AllowList.check`, then connects to one of those
-same addresses. TLS still verifies the URL's host name (httpcore sends it as SNI and checks
-the certificate against it), so pinning the IP changes nothing for HTTPS.
+Why aiohttp under httpx: the rest of the project speaks httpx (requests, responses,
+errors, `MockTransport` in tests), but httpcore's pure-Python HTTP/1.1 costs about 3 ms of
+CPU per 100 KB page where aiohttp's C parser costs a tenth of a millisecond (see
+bench/client.py), and a crawl fetches thousands of pages. So this module is an
+`httpx.AsyncBaseTransport` that sends each request through one aiohttp session and hands
+back an httpx response whose body streams from aiohttp.
 
-`Transport` is the small adapter from httpx to an httpcore connection pool that httpx's
-own `AsyncHTTPTransport` is, with a `network_backend` it does not let us pass. It maps
-httpcore's exceptions to httpx's, so callers see only httpx errors and `BlockedAddress`.
-No proxies: a proxy would connect on our behalf, past the guard.
+The guard: checking a name before the request leaves a window (DNS rebinding: public at
+check time, 127.0.0.1 at connect time). Instead aiohttp's connector asks our resolver,
+which resolves the name itself with `loop.getaddrinfo`, refuses the connection unless
+*every* address passes `AllowList.check`, and returns only those addresses; aiohttp
+connects to one of them (its DNS cache holds checked answers only). TLS still verifies
+the URL's host name (aiohttp sends it as SNI and checks the certificate against it), so
+pinning the IP changes nothing for HTTPS.
+
+The session does nothing of its own: no redirects (the fetcher follows them, checking
+each hop), no decompression (the fetcher decodes under its caps), no cookies, no
+proxies (a proxy would connect on our behalf, past the guard), no default headers
+(httpx's are sent as they are). aiohttp's exceptions become httpx's, so callers see
+only httpx errors and `BlockedAddress`.
 """
 
 from __future__ import annotations
@@ -18,12 +28,13 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
-import httpcore
+import aiohttp
 import httpx
+import yarl
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from monitor.fetch import addresses
 
@@ -31,7 +42,7 @@ Resolver = Callable[[str, int], Awaitable[list[addresses.IPAddress]]]
 
 
 class BlockedAddress(Exception):  # internal signal, turned into BlockedAddressError
-    """Raised from inside the connection pool when the guard refuses a connection."""
+    """Raised from inside the connector when the guard refuses a connection."""
 
 
 async def resolve(host: str, port: int) -> list[addresses.IPAddress]:
@@ -40,7 +51,8 @@ async def resolve(host: str, port: int) -> list[addresses.IPAddress]:
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
-        raise httpcore.ConnectError(f"cannot resolve {host}: {error}") from None
+        # An OSError, which aiohttp reports as ClientConnectorDNSError: a ConnectError.
+        raise OSError(f"cannot resolve {host}: {error}") from None
     found: dict[str, addresses.IPAddress] = {}
     for *_, sockaddr in infos:
         text = str(sockaddr[0])
@@ -48,70 +60,45 @@ async def resolve(host: str, port: int) -> list[addresses.IPAddress]:
     return list(found.values())
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Resolves, checks every address, connects to a checked one. See the module docstring."""
+class GuardedResolver(AbstractResolver):
+    """Resolves, checks every address, answers with the checked ones. See the module
+    docstring."""
 
-    def __init__(
-        self,
-        allow: addresses.AllowList,
-        *,
-        resolver: Resolver = resolve,
-        inner: httpcore.AsyncNetworkBackend | None = None,
-    ) -> None:
+    def __init__(self, allow: addresses.AllowList, resolver: Resolver) -> None:
         self._allow = allow
         self._resolve = resolver
-        self._inner = inner or httpcore.AnyIOBackend()
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
         ips = await self._resolve(host, port)
         refused = self._allow.check(host, port, ips)
         if refused:
             raise BlockedAddress(refused)
-        error: Exception = httpcore.ConnectError(f"{host} has no address")
-        for ip in ips:  # every one of them passed the check: try them in order
-            try:
-                return await self._inner.connect_tcp(
-                    str(ip), port, timeout=timeout, local_address=local_address,
-                    socket_options=socket_options,
-                )  # fmt: skip
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as failed:
-                error = failed
-        raise error
+        return [
+            ResolveResult(
+                hostname=host, host=str(ip), port=port, proto=0, flags=socket.AI_NUMERICHOST,
+                family=socket.AF_INET6 if ip.version == 6 else socket.AF_INET,
+            )
+            for ip in ips
+        ]  # fmt: skip
 
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise BlockedAddress("unix sockets are never fetched")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+    async def close(self) -> None:
+        pass
 
 
-# Most specific first: the first isinstance match wins.
+# Most specific first: the first isinstance match wins. aiohttp's timeouts are also
+# TimeoutError, which the fetcher takes for its own deadline: they must not pass unmapped.
 _ERRORS: tuple[tuple[type[Exception], type[httpx.RequestError]], ...] = (
-    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
-    (httpcore.ReadTimeout, httpx.ReadTimeout),
-    (httpcore.WriteTimeout, httpx.WriteTimeout),
-    (httpcore.PoolTimeout, httpx.PoolTimeout),
-    (httpcore.TimeoutException, httpx.TimeoutException),
-    (httpcore.ConnectError, httpx.ConnectError),
-    (httpcore.ReadError, httpx.ReadError),
-    (httpcore.WriteError, httpx.WriteError),
-    (httpcore.NetworkError, httpx.NetworkError),
-    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
-    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
-    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
-    (httpcore.ProtocolError, httpx.ProtocolError),
+    (aiohttp.ConnectionTimeoutError, httpx.ConnectTimeout),
+    (aiohttp.ServerTimeoutError, httpx.ReadTimeout),
+    (aiohttp.ClientConnectorError, httpx.ConnectError),  # also the DNS and TLS failures
+    (aiohttp.ServerDisconnectedError, httpx.RemoteProtocolError),  # "…disconnected"
+    (aiohttp.ClientResponseError, httpx.RemoteProtocolError),  # a malformed answer
+    (aiohttp.ClientPayloadError, httpx.ReadError),  # a body cut short or badly chunked
+    (aiohttp.ClientConnectionError, httpx.NetworkError),
+    (aiohttp.InvalidURL, httpx.UnsupportedProtocol),
+    (aiohttp.ClientError, httpx.TransportError),
 )
 
 
@@ -119,31 +106,45 @@ _ERRORS: tuple[tuple[type[Exception], type[httpx.RequestError]], ...] = (
 def _httpx_errors(request: httpx.Request) -> Iterator[None]:
     try:
         yield
-    except Exception as error:
-        for core, mapped in _ERRORS:
-            if isinstance(error, core):
-                raise mapped(str(error), request=request) from error
+    except aiohttp.ClientError as error:
+        for mapped_from, mapped in _ERRORS:
+            if isinstance(error, mapped_from):
+                raise mapped(_message(error), request=request) from error
         raise
 
 
+def _message(error: aiohttp.ClientError) -> str:
+    if isinstance(error, aiohttp.ServerDisconnectedError):
+        return "Server disconnected without sending a response."
+    if isinstance(error, aiohttp.ClientResponseError):
+        return error.message or str(error)
+    return str(error) or type(error).__name__
+
+
 class _Body(httpx.AsyncByteStream):
-    def __init__(self, stream: AsyncIterator[bytes] | Any, request: httpx.Request) -> None:
-        self._stream = stream
+    """The body of an aiohttp response, as it arrives. Closing it before the end closes the
+    connection (aiohttp reuses only connections whose answer was read to the end)."""
+
+    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
+        self._response = response
         self._request = request
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         with _httpx_errors(self._request):
-            async for chunk in self._stream:
+            async for chunk in self._response.content.iter_any():
                 yield chunk
 
     async def aclose(self) -> None:
-        if hasattr(self._stream, "aclose"):
-            with _httpx_errors(self._request):
-                await self._stream.aclose()
+        self._response.release()
+
+
+# Header lines up to this size are read (aiohttp's default, 8 KB, refuses the long
+# Set-Cookie and Link headers some boards send); a longer one is a broken server.
+_HEADER_BYTES = 64 * 1024
 
 
 class Transport(httpx.AsyncBaseTransport):
-    """httpx → httpcore pool with the guarded backend. HTTP/1.1 only, no proxies."""
+    """httpx → one aiohttp session with the guarded resolver. HTTP/1.1 only, no proxies."""
 
     def __init__(
         self,
@@ -151,40 +152,101 @@ class Transport(httpx.AsyncBaseTransport):
         *,
         resolver: Resolver = resolve,
         max_connections: int = 100,
-        max_keepalive_connections: int = 100,
         keepalive_expiry: float = 15.0,
     ) -> None:
+        self._allow = allow
+        self._resolver = resolver
+        self._max_connections = max_connections
+        self._keepalive_expiry = keepalive_expiry
+        self._session: aiohttp.ClientSession | None = None
+        # Hosts met, as (host, port): the address they spell, if any, and the guard's
+        # answer for it, which cannot change (no name, no resolver). Few per crawl.
+        self._literals: dict[tuple[str, int], tuple[str | None, str | None]] = {}
+
+    def _open(self) -> aiohttp.ClientSession:
+        # Made on first use: an aiohttp session belongs to the running event loop.
         # Every open connection may stay open: fewer kept than crawls run at once (16, each
         # with up to its host's concurrency) would close some after each answer. Kept 15 s,
         # beyond a host's usual delay between requests; a server that closes one sooner is
-        # noticed by the pool before the connection is reused.
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            max_connections=max_connections,
-            max_keepalive_connections=max_keepalive_connections,
-            keepalive_expiry=keepalive_expiry,
-            network_backend=GuardedBackend(allow, resolver=resolver),
+        # noticed before the connection is reused.
+        connector = aiohttp.TCPConnector(
+            resolver=GuardedResolver(self._allow, self._resolver),
+            limit=self._max_connections,
+            keepalive_timeout=self._keepalive_expiry,
+            ssl=httpx.create_ssl_context(),
+        )
+        return aiohttp.ClientSession(
+            connector=connector,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            auto_decompress=False,
+            trust_env=False,
+            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
+            timeout=aiohttp.ClientTimeout(total=None),
+            max_line_size=_HEADER_BYTES,
+            max_field_size=_HEADER_BYTES,
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        core_request = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(
-                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
-            ),
-            headers=request.headers.raw,
-            content=request.stream,
-            extensions=request.extensions,
+        if self._session is None:
+            self._session = self._open()
+        url = self._checked_literal(request.url)
+        limits = request.extensions.get("timeout", {})
+        timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=limits.get("connect"), sock_read=limits.get("read")
         )
+        headers = [(name.decode("latin-1"), value.decode("latin-1"))
+                   for name, value in request.headers.raw]  # fmt: skip
+        content = await request.aread()
         with _httpx_errors(request):
-            response = await self._pool.handle_async_request(core_request)
+            response = await self._session.request(
+                request.method, url,
+                headers=headers, data=content or None, allow_redirects=False, timeout=timeout,
+            )  # fmt: skip
         return httpx.Response(
             status_code=response.status,
-            headers=response.headers,
-            stream=_Body(response.stream, request),
-            extensions=response.extensions,
+            headers=response.raw_headers,
+            stream=_Body(response, request),
+            extensions={
+                "http_version": f"HTTP/{response.version.major}.{response.version.minor}".encode()
+                if response.version
+                else b"HTTP/1.1",
+                "reason_phrase": (response.reason or "").encode("latin-1", "replace"),
+            },
         )
 
+    def _checked_literal(self, url: httpx.URL) -> yarl.URL:
+        """The URL to send, its host checked here if it is an IP address: aiohttp connects
+        to one without asking the resolver (no name to rebind, so checking first is exact).
+
+        The old spellings of IPv4 that resolvers still take ("2130706433", "127.1",
+        "0x7f.1") are sent to the address they stand for (yarl refuses them), with the
+        Host header as httpx wrote it.
+        """
+        literal = url.host
+        port = url.port or (443 if url.scheme == "https" else 80)
+        known = self._literals.get((literal, port))
+        if known is None:
+            known = self._literals[(literal, port)] = self._literal(literal, port)
+        ip, refused = known
+        if refused:
+            raise BlockedAddress(refused)
+        if ip is not None and ip != literal:
+            url = url.copy_with(host=ip)
+        return yarl.URL(str(url), encoded=True)
+
+    def _literal(self, host: str, port: int) -> tuple[str | None, str | None]:
+        """The address `host` spells (None for a name) and why the guard refuses it."""
+        ip: addresses.IPAddress
+        try:
+            ip = ipaddress.ip_address(host)
+        except ValueError:
+            try:
+                ip = ipaddress.IPv4Address(socket.inet_aton(host))
+            except (OSError, ValueError):
+                return None, None  # a name: the resolver checks it
+        return str(ip), self._allow.check(host, port, [ip])
+
     async def aclose(self) -> None:
-        await self._pool.aclose()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
