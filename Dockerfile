@@ -19,18 +19,21 @@ COPY monitor ./monitor
 COPY alembic ./alembic
 RUN pip install --no-cache-dir . && rm -rf /src
 
+# The configuration is mounted, never baked in: an image serves any team's sources.yaml
+# (docker run -v ./sources.yaml:/config/sources.yaml:ro …). Without one, `monitor run`
+# stops at once, naming the missing file.
 RUN useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin monitor \
     && mkdir -p /data /config && chown monitor /data
-COPY --chown=monitor sources.yaml /config/sources.yaml
 
 USER monitor
 WORKDIR /data
 VOLUME ["/data"]
 
 EXPOSE 8080
-# /healthz: the database answers, the scheduler runs, its heartbeat is recent.
+# /healthz: the database answers, the scheduler runs, its heartbeat is recent. Asked on
+# the port the service listens on, MONITOR_HTTP_PORT, whatever it was set to at `run`.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8080/healthz', timeout=8)"]
+    CMD ["python", "-c", "import os, urllib.request as u; u.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('MONITOR_HTTP_PORT', '8080'), timeout=8)"]
 
 # SIGTERM: running jobs get 8 s to finish, then hand their work back (leases released).
 STOPSIGNAL SIGTERM

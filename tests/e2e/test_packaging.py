@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.e2e.conftest import REPO, clean_env
+from tests.e2e.conftest import REPO, clean_env, run_monitor
 
 
 def _run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -64,6 +64,30 @@ def test_dockerfile_follows_the_rules_for_the_container() -> None:
     assert "MONITOR_HTTP_HOST=0.0.0.0" in dockerfile  # reachable from outside the container
     assert 'CMD ["run"]' in dockerfile
     assert 'ENTRYPOINT ["monitor"]' in dockerfile
+    # The healthcheck asks the port the service listens on, not a fixed one.
+    healthcheck = dockerfile[dockerfile.index("HEALTHCHECK") :].split("\n\n")[0]
+    assert "MONITOR_HTTP_PORT" in healthcheck
+    # The configuration is mounted at run time, never copied into the image.
+    assert "sources.yaml /config" not in dockerfile
+    assert not [line for line in dockerfile.splitlines()
+                if line.startswith("COPY") and "sources.yaml" in line]  # fmt: skip
+
+
+def test_the_build_context_leaves_out_the_checkout_state() -> None:
+    ignored = set((REPO / ".dockerignore").read_text(encoding="utf-8").split())
+    assert {".git", ".venv", "data", ".env", "tests"} <= ignored
+
+
+def test_a_container_without_its_configuration_stops_naming_the_file(tmp_path: Path) -> None:
+    # What the image's `monitor run` meets when nothing is mounted at /config.
+    missing = tmp_path / "config" / "sources.yaml"
+    result = run_monitor(
+        "run", cwd=tmp_path, timeout=60,
+        MONITOR_CONFIG=str(missing), MONITOR_DATA_DIR=str(tmp_path / "data"),
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert str(missing) in result.stderr.replace("\n", "")
+    assert "Traceback" not in result.stderr
 
 
 def test_compose_runs_replicas_on_postgres_with_a_mail_catcher() -> None:
@@ -75,3 +99,9 @@ def test_compose_runs_replicas_on_postgres_with_a_mail_catcher() -> None:
     assert monitor["environment"]["MONITOR_SMTP_URL"] == "smtp://mail:1025"
     assert monitor["deploy"]["replicas"] >= 2
     assert monitor["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for service in services.values():  # pinned: an upgrade is a reviewed change
+        if "image" in service:
+            assert ":" in service["image"]
+            assert not service["image"].endswith(":latest")
+    # The mail catcher shows every mail sent: for this machine only.
+    assert all(port.startswith("127.0.0.1:") for port in services["mail"]["ports"])
