@@ -9,6 +9,7 @@ numbers are formatted for the mail's language with Babel.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -232,6 +233,8 @@ def health(
     context: dict[str, object] = {
         "words": words, "event": event, "source": source, "link": safe_link(url), "url": url,
         "reason": text.one_line(reason or "", 500), "failures": failures,
+        # Quoted as a POSIX shell needs it: pasted as shown, it runs (names have spaces).
+        "try_command": shlex.join(["monitor", "try", source]),
         "footer": words["health_footer"].format(recipients=", ".join(recipients)),
         "language": language,
     }  # fmt: skip

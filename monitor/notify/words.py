@@ -28,10 +28,10 @@ WORDS: dict[str, dict[str, str]] = {
         "health_recovered": "Quelle „{source}“ funktioniert wieder",
         "health_reason": "Grund",
         "health_failures": "Fehlversuche in Folge",
-        "health_todo": "Prüfen Sie die Adresse im Browser und mit „monitor try {source}“; "
-        "bei einer Anmeldeseite oder Bot-Sperre braucht die Quelle eine andere Adresse oder "
-        "andere Selektoren. Es kommt erst wieder eine Mail, wenn die Quelle wieder "
-        "funktioniert.",
+        "health_todo": "Prüfen Sie die Adresse im Browser und mit diesem Befehl:",
+        "health_todo_then": "Bei einer Anmeldeseite oder Bot-Sperre braucht die Quelle eine "
+        "andere Adresse oder andere Selektoren. Es kommt erst wieder eine Mail, wenn die "
+        "Quelle wieder funktioniert.",
         "health_ok": "Die Quelle liefert wieder Beiträge. Es ist nichts zu tun.",
         "health_footer": "Diese Mail geht an die Administratoren ({recipients}).",
     },
@@ -60,9 +60,9 @@ WORDS: dict[str, dict[str, str]] = {
         "health_recovered": 'Source "{source}" works again',
         "health_reason": "Reason",
         "health_failures": "Failed crawls in a row",
-        "health_todo": 'Check the address in a browser and with "monitor try {source}"; a '
-        "login page or bot challenge means the source needs another address or other "
-        "selectors. No further mail comes until the source works again.",
+        "health_todo": "Check the address in a browser and with this command:",
+        "health_todo_then": "A login page or bot challenge means the source needs another "
+        "address or other selectors. No further mail comes until the source works again.",
         "health_ok": "The source yields items again. Nothing to do.",
         "health_footer": "This mail goes to the administrators ({recipients}).",
     },

@@ -226,3 +226,24 @@ def test_a_brand_name_with_markup_characters_is_escaped_in_html() -> None:
     rendered = digest([mention(1, brand="H&M <Kids>")])
     assert "kids" not in _Html(rendered.html).tags
     assert "H&amp;M &lt;Kids&gt;" in rendered.html
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_health_mail_suggests_a_command_that_runs_when_pasted(language):
+    import html
+    import re
+    import shlex
+
+    from monitor.domain import HealthEvent
+
+    name = "Falscher Feed's $HOME"
+    mail = render.health(
+        source=name, url="https://example.org/feed", event=HealthEvent.ATTENTION,
+        reason="404", failures=3, recipients=["admin@example.org"], language=language,
+    )  # fmt: skip
+    # On a line of its own in the text, in a code element in the HTML: copied whole.
+    line = next(line for line in mail.text.splitlines() if "monitor try" in line)
+    shown = re.search(r"<code>(.*?)</code>", mail.html)
+    assert shown is not None
+    for command in (line.strip(), html.unescape(shown.group(1))):
+        assert shlex.split(command) == ["monitor", "try", name]
