@@ -175,6 +175,10 @@ def _word(word: str, prefix: bool = False) -> str:
     return "".join(parts)
 
 
+# A word, or the last of a phrase, also takes -s and -es (brands' word_forms, the default).
+FORMS = "(?:e?s)?"
+
+
 @dataclass(frozen=True)
 class Naive:
     brand: str
@@ -193,17 +197,18 @@ def naive(brand: str, text: str) -> Naive:
     if " NEAR/" in text:
         left, distance, right = re.fullmatch(r"(\S+) NEAR/(\d+) (\S+)", text).groups()  # type: ignore[union-attr]
         gap = rf"\W+(?:\w+\W+){{0,{distance}}}"
-        a, b = _word(left), _word(right)
+        a, b = _word(left) + FORMS, _word(right) + FORMS
         pattern = rf"(?<!\w)(?:{a}{gap}{b}|{b}{gap}{a})(?!\w)"
         return Naive(brand, re.compile(pattern, re.IGNORECASE), None)
     negative = None
     if " -" in text:
         text, excluded = text.split(" -")
-        negative = re.compile(rf"(?<!\w){_word(excluded)}(?!\w)", re.IGNORECASE)
+        negative = re.compile(rf"(?<!\w){_word(excluded)}{FORMS}(?!\w)", re.IGNORECASE)
     if text.endswith("*"):
         pattern = rf"(?<!\w){_word(text[:-1], prefix=True)}"
     else:
-        pattern = r"(?<!\w)" + r"\W+".join(_word(w) for w in text.strip('"').split()) + r"(?!\w)"
+        words = r"\W+".join(_word(w) for w in text.strip('"').split())
+        pattern = r"(?<!\w)" + words + FORMS + r"(?!\w)"
     return Naive(brand, re.compile(pattern, re.IGNORECASE), negative)
 
 

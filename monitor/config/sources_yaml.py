@@ -108,6 +108,10 @@ class Brand(_Frozen):
     query: Query | None = None
     queries: tuple[Query, ...] = ()
     exclude: tuple[Query, ...] = Field(default=(), description="Words or queries that veto.")
+    word_forms: bool = Field(
+        default=True,
+        description="Words also match with -s or -es (Vaudes, Müllers); false: only as written.",
+    )
 
     @model_validator(mode="after")
     def _has_a_query(self) -> Brand:
@@ -120,7 +124,7 @@ class Brand(_Frozen):
         return ((self.query,) if self.query else ()) + self.queries
 
     def to_query(self) -> BrandQuery:
-        return BrandQuery(self.name, self.all_queries, self.exclude)
+        return BrandQuery(self.name, self.all_queries, self.exclude, self.word_forms)
 
 
 class Immediate(_Frozen):

@@ -8,6 +8,8 @@ field, the two occurrences not overlapping; ONEAR/n also needs the left side fir
 
 from __future__ import annotations
 
+import functools
+import itertools
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -93,15 +95,20 @@ class Field:
             self._starts = [self._start + start for start in fold.split(self._part)[1]]
         return self._starts[first], self._starts[last] + len(self.words[last])
 
-    def find(self, words: tuple[str, ...], wildcard: bool) -> list[int]:
-        """Start positions of `words` as consecutive words (the last a prefix if wildcard)."""
+    def find(self, words: tuple[str, ...], wildcard: bool, inflected: bool = False) -> list[int]:
+        """Start positions of `words` as consecutive words (the last a prefix if wildcard,
+        or also with -s or -es if inflected: see `nodes.Words`)."""
         folded = self.folded
         if len(words) == 1 and wildcard:
             return [i for i, word in enumerate(folded) if word.startswith(words[0])]
-        starts = self._positions_in_list(words[0])
         if len(words) == 1:
-            return starts
+            if not inflected:
+                return self._positions_in_list(words[0])
+            each = [self._positions_in_list(form) for form in word_forms(words[0])]
+            return sorted(itertools.chain.from_iterable(each))
+        starts = self._positions_in_list(words[0])
         last = len(words) - 1
+        endings = word_forms(words[last]) if inflected else (words[last],)
         found = []
         for start in starts:
             if start + last >= len(folded):
@@ -109,7 +116,7 @@ class Field:
             if all(folded[start + k] == words[k] for k in range(1, last)) and (
                 folded[start + last].startswith(words[last])
                 if wildcard
-                else folded[start + last] == words[last]
+                else folded[start + last] in endings
             ):
                 found.append(start)
         return found
@@ -142,6 +149,13 @@ def _whole_words(text: str, window: tuple[int, int]) -> tuple[int, int]:
     if start < end < len(text) and word.match(text, end - 1) and (rest := word.match(text, end)):
         end = rest.end()
     return start, max(start, end)
+
+
+@functools.cache
+def word_forms(word: str) -> tuple[str, ...]:
+    """The folded word and its folded -s and -es forms, without repeats ("uhu" + "es"
+    folds to "uhus")."""
+    return tuple(dict.fromkeys((word, fold.fold_word(word + "s"), fold.fold_word(word + "es"))))
 
 
 class Index:
@@ -216,7 +230,7 @@ def _words(node: nodes.Words, index: Index) -> Outcome:
     spans = []
     last = len(node.words) - 1
     for segment in _SEGMENTS[node.field]:
-        for start in index.field(segment).find(node.words, node.wildcard):
+        for start in index.field(segment).find(node.words, node.wildcard, node.inflected):
             hit = Hit(segment, start, start + last, node.display)
             spans.append(Span(segment, start, start + last, (hit,)))
     if not spans:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,12 +17,15 @@ class BrandQuery:
     """A brand as matching sees it: its name, its queries (any may match), queries to exclude.
 
     Each `exclude` entry is a query too (usually one word or phrase); a document matching
-    any of them never matches the brand.
+    any of them never matches the brand. With `word_forms`, a word (the last of a phrase)
+    also matches with -s or -es appended, in queries and exclusions alike (see
+    `nodes.Words.inflected`).
     """
 
     name: str
     queries: tuple[str, ...]
     exclude: tuple[str, ...] = ()
+    word_forms: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +43,25 @@ def brand_tree(brand: BrandQuery) -> nodes.Node:
         raise ValueError(f"brand {brand.name!r} has no query")
     tree = queries[0] if len(queries) == 1 else nodes.Or(tuple(queries))
     excluded = [nodes.Not(parser.parse(text), 1) for text in brand.exclude]
-    return nodes.And((tree, *excluded)) if excluded else tree
+    tree = nodes.And((tree, *excluded)) if excluded else tree
+    return _inflected(tree) if brand.word_forms else tree
+
+
+def _inflected(node: nodes.Node) -> nodes.Node:
+    """`node` with every word and phrase of the title or text taking -s and -es forms."""
+    if isinstance(node, nodes.Words):
+        if node.wildcard or node.field == "author":
+            return node  # a prefix takes every ending already; a name is written as is
+        return dataclasses.replace(node, inflected=True)
+    if isinstance(node, nodes.Not):
+        return nodes.Not(_inflected(node.child), node.column)
+    if isinstance(node, nodes.And):
+        return nodes.And(tuple(_inflected(child) for child in node.children))
+    if isinstance(node, nodes.Or):
+        return nodes.Or(tuple(_inflected(child) for child in node.children))
+    if isinstance(node, nodes.Near):
+        return dataclasses.replace(node, left=_inflected(node.left), right=_inflected(node.right))
+    return node  # Site, Lang
 
 
 def compile(brands: Sequence[BrandQuery]) -> Matcher:

@@ -18,7 +18,10 @@ class Words:
     """A word, a wildcard or a phrase: consecutive words of one field.
 
     `words` are folded and never empty. With `wildcard`, the last word is a prefix (of a
-    folded word). `field` "any" means the title or the text (never spanning both).
+    folded word). With `inflected`, the last word also matches with -s or -es appended
+    (German genitive and plural: "Vaudes neue Jacke", "Müllers Laden"; English plural; the
+    possessive "Vaude's" is two words anyway). `field` "any" means the title or the text
+    (never spanning both).
     """
 
     words: tuple[str, ...]
@@ -26,6 +29,7 @@ class Words:
     column: int
     field: Field = "any"
     wildcard: bool = False
+    inflected: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -202,11 +202,7 @@ class Builder:
         if isinstance(node, nodes.Words):
             if node.field == "author":
                 return None
-            last = len(node.words) - 1
-            parts: list[Requirement] = [
-                self._key(key(word, node.wildcard and i == last))
-                for i, word in enumerate(node.words)
-            ]
+            parts: list[Requirement] = list(self._words_keys(node))
             return _combine("&", parts)
         if isinstance(node, nodes.Near):
             return _combine("&", [self.requirement(node.left), self.requirement(node.right)])
@@ -227,11 +223,7 @@ class Builder:
         if isinstance(node, nodes.Words):
             if node.field == "author":
                 return frozenset()
-            last = len(node.words) - 1
-            return frozenset(
-                self._key(key(word, node.wildcard and i == last))
-                for i, word in enumerate(node.words)
-            )
+            return frozenset(self._words_keys(node))
         if isinstance(node, nodes.Near):
             return self.every_key(node.left) | self.every_key(node.right)
         if isinstance(node, nodes.And | nodes.Or):
@@ -239,6 +231,15 @@ class Builder:
         if isinstance(node, nodes.Not):
             return self.every_key(node.child)
         return frozenset()  # Site, Lang
+
+    def _words_keys(self, node: nodes.Words) -> list[int]:
+        """A key per word; the last one a word start when it is a prefix or takes endings
+        (-s, -es: the key of "vaude" then also hits "vaudes", exact evaluation decides)."""
+        last = len(node.words) - 1
+        return [
+            self._key(key(word, i == last and (node.wildcard or node.inflected)))
+            for i, word in enumerate(node.words)
+        ]
 
     def _key(self, text: str) -> int:
         return self.keys.setdefault(text, len(self.keys))

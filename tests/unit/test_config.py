@@ -290,3 +290,19 @@ def test_a_query_nested_too_deeply_is_an_error_with_its_line() -> None:
     (line,) = errors_of(VALID.replace("query: Vaude", f"query: '{deep}'"))
     assert line.startswith("sources.yaml:5: brands[0].query: ")
     assert "nested deeper than 32 levels" in line
+
+
+def test_word_forms_are_on_unless_a_brand_turns_them_off() -> None:
+    from monitor import domain, query
+
+    config = sources_yaml.parse(
+        VALID.replace("    query: Vaude\n", "    query: Vaude\n  - name: Alle\n"
+                      "    query: Alle\n    word_forms: false\n"),
+        filename="sources.yaml",
+    )  # fmt: skip
+    vaude, alle = (brand.to_query() for brand in config.brands)
+    assert vaude.word_forms
+    assert not alle.word_forms
+    matcher = query.compile([vaude, alle])
+    found = matcher.match(domain.Document("k", "https://x.example/", "", "Vaudes Jacke: alles gut"))
+    assert [match.brand for match in found] == ["Vaude"]

@@ -248,3 +248,52 @@ def test_near_finds_exactly_the_pairs_a_pairwise_comparison_finds() -> None:
         }  # fmt: skip
         assert found.matched == bool(pairs), (words, operator)
         assert {(s.first, s.last) for s in found.spans} == pairs, (words, operator)
+
+
+def forms_matched(query, text, word_forms=True, exclude=()):
+    matcher = compile([BrandQuery("Brand", (query,), tuple(exclude), word_forms)])
+    return [m.snippet.text[a:b] for m in matcher.match(doc(text)) for a, b in m.snippet.marks]
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "marked"),
+    [
+        ("Vaude", "Vaudes neue Jacke hält warm.", ["Vaudes"]),  # German genitive
+        ("Vaude", "Vaude's new jacket", ["Vaude"]),  # the possessive is two words
+        ("Müller", "In Muellers Laden", ["Muellers"]),  # the -s after ue/ü spellings
+        ("Haus", "Die Farbe des Hauses", ["Hauses"]),  # -es
+        ("Jacke", "Drei Jackes? Nein: Jacken.", ["Jackes"]),  # -s only, not -n
+        ('"Sparda Bank"', "die Sparda Banks im Süden", ["Sparda Banks"]),  # a phrase's end
+        ('"Sparda Bank"', "die Spardas Bank", []),  # not inside a phrase
+        ("Vaude NEAR/2 Jacke", "Jackes von Vaudes", ["Jackes", "Vaudes"]),
+        ("Vaude", "Vaudeville und Vaudesse", []),  # other endings stay other words
+        ("Vaude*", "Vaudes", ["Vaudes"]),
+    ],
+)
+def test_words_match_their_s_and_es_forms(query, text, marked):
+    assert forms_matched(query, text) == marked
+
+
+def test_word_forms_off_matches_only_the_word_as_written():
+    assert forms_matched("Vaude", "Vaudes neue Jacke", word_forms=False) == []
+    assert forms_matched("Vaude", "Vaude's neue Jacke", word_forms=False) == ["Vaude"]
+
+
+def test_the_clashes_word_forms_cause_and_how_to_avoid_them():
+    # A brand that is also a common word meets that word's own -s/-es forms: "Alle"
+    # (a brand of the test) and "alles" (everything), "Gut" and "gutes" (good).
+    assert forms_matched("Alle", "Das ist alles.") == ["alles"]
+    assert forms_matched("Gut", "ein gutes Angebot") == ["gutes"]
+    # Either switch the forms off for the brand, or exclude the clashing word: an
+    # exclusion takes its own forms, so "alles" vetoes "alles" but "Alle" still matches.
+    assert forms_matched("Alle", "Das ist alles.", word_forms=False) == []
+    assert forms_matched("Alle", "Das ist alles.", exclude=['"ist alles"']) == []
+    assert forms_matched("Alle", "Alle kaufen bei Alle.", exclude=['"ist alles"']) == [
+        "Alle", "Alle"
+    ]  # fmt: skip
+
+
+def test_author_names_are_compared_as_written():
+    document = doc("text", author="Anna Bergers")
+    matcher = compile([BrandQuery("B", ('author:"Anna Berger"',))])
+    assert matcher.match(document) == []
