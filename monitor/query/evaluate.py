@@ -104,8 +104,11 @@ class Field:
         if len(words) == 1:
             if not inflected:
                 return self._positions_in_list(words[0])
-            each = [self._positions_in_list(form) for form in word_forms(words[0])]
-            return sorted(itertools.chain.from_iterable(each))
+            present = self._words_present()
+            each = [
+                self._positions_in_list(form) for form in word_forms(words[0]) if form in present
+            ]
+            return each[0] if len(each) == 1 else sorted(itertools.chain.from_iterable(each))
         starts = self._positions_in_list(words[0])
         last = len(words) - 1
         endings = word_forms(words[last]) if inflected else (words[last],)
@@ -121,15 +124,18 @@ class Field:
                 found.append(start)
         return found
 
+    def _words_present(self) -> set[str]:
+        if self._present is None:
+            self._present = set(self.folded)
+        return self._present
+
     def _positions_in_list(self, word: str) -> list[int]:
         """Where the folded `word` occurs, in order (looked up once per word)."""
         found = self._positions.get(word)
         if found is None:
             folded = self.folded
-            if self._present is None:
-                self._present = set(folded)
             found = []
-            if word in self._present:
+            if word in self._words_present():
                 position = -1
                 for _ in range(folded.count(word)):  # list methods scan in C
                     position = folded.index(word, position + 1)

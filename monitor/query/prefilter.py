@@ -202,8 +202,7 @@ class Builder:
         if isinstance(node, nodes.Words):
             if node.field == "author":
                 return None
-            parts: list[Requirement] = list(self._words_keys(node))
-            return _combine("&", parts)
+            return _combine("&", self._words_keys(node))
         if isinstance(node, nodes.Near):
             return _combine("&", [self.requirement(node.left), self.requirement(node.right)])
         if isinstance(node, nodes.And):
@@ -223,7 +222,7 @@ class Builder:
         if isinstance(node, nodes.Words):
             if node.field == "author":
                 return frozenset()
-            return frozenset(self._words_keys(node))
+            return frozenset().union(*(keys_in(part) for part in self._words_keys(node)))
         if isinstance(node, nodes.Near):
             return self.every_key(node.left) | self.every_key(node.right)
         if isinstance(node, nodes.And | nodes.Or):
@@ -232,14 +231,17 @@ class Builder:
             return self.every_key(node.child)
         return frozenset()  # Site, Lang
 
-    def _words_keys(self, node: nodes.Words) -> list[int]:
-        """A key per word; the last one a word start when it is a prefix or takes endings
-        (-s, -es: the key of "vaude" then also hits "vaudes", exact evaluation decides)."""
+    def _words_keys(self, node: nodes.Words) -> list[Requirement]:
+        """A key per word (the last a word start if it is a prefix); a last word that takes
+        -s and -es needs any of its forms' keys (whole words still: "vaud " or "vauds ")."""
         last = len(node.words) - 1
-        return [
-            self._key(key(word, i == last and (node.wildcard or node.inflected)))
-            for i, word in enumerate(node.words)
+        parts: list[Requirement] = [
+            self._key(key(word, node.wildcard and i == last)) for i, word in enumerate(node.words)
         ]
+        if node.inflected and not node.wildcard:
+            forms = (node.words[last], node.words[last] + "s", node.words[last] + "es")
+            parts[last] = _combine("|", [self._key(key(form, False)) for form in forms])
+        return parts
 
     def _key(self, text: str) -> int:
         return self.keys.setdefault(text, len(self.keys))
