@@ -9,12 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pydantic
 import sqlalchemy.exc
 from rich.console import Console
 
 from monitor.config import sources_yaml
 from monitor.config.environment import Settings
 from monitor.errors import ConfigError, MonitorError
+from monitor.fetch import addresses
 
 T = TypeVar("T")
 # What is printed is never read as markup, emoji codes or highlighted: titles, names and
@@ -46,12 +48,45 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
 
 
 def settings() -> Settings:
-    """The environment's settings; exit 2 saying what is wrong."""
+    """The environment's settings; exit 2 saying, per variable, what is wrong.
+
+    Checked in full here, once for every command: a value `monitor check` accepts is one
+    `crawl` and `run` accept too (the allowed hosts are parsed as the fetcher will).
+    """
     try:
-        return Settings()
-    except ValueError as error:
-        errors.print(f"environment: {error}", markup=False, highlight=False)
+        found = Settings()
+        for entry in found.allow_hosts:
+            addresses.parse_entry(entry)
+    except pydantic.ValidationError as error:
+        for problem in error.errors(include_url=False):
+            errors.print(_environment_problem(problem), markup=False, highlight=False)
         raise SystemExit(2) from None
+    except ValueError as error:
+        errors.print(f"MONITOR_ALLOW_HOSTS: {error}", markup=False, highlight=False)
+        raise SystemExit(2) from None
+    return found
+
+
+# Pydantic's wording for the types a variable can have, as a sentence for a person.
+_EXPECTED = {
+    "int_parsing": "a whole number",
+    "float_parsing": "a number",
+    "bool_parsing": "true or false",
+}
+
+
+def _environment_problem(problem: Any) -> str:
+    """One line for one invalid variable: its name as set, what is wrong, what to write."""
+    field = str(problem["loc"][0]) if problem["loc"] else ""
+    name = f"MONITOR_{field.upper()}"
+    shown = problem.get("input")
+    if problem["type"] in _EXPECTED:
+        return f"{name}: '{shown}' is not {_EXPECTED[problem['type']]}"
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    limits = problem.get("ctx") or {}
+    if "le" in limits or "ge" in limits:
+        return f"{name}: '{shown}' is out of range ({message.lower()})"
+    return f"{name}: {message}"
 
 
 def config(settings: Settings, path: Path | None = None) -> sources_yaml.Config:

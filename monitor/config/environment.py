@@ -14,6 +14,12 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+_ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "psycopg"}
+_DATABASE_EXAMPLES = "sqlite+aiosqlite:///data/monitor.db or postgresql+psycopg://user@host/db"
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
@@ -74,6 +80,58 @@ class Settings(BaseSettings):
         if value and urlsplit(value).scheme not in ("smtp", "smtps"):
             raise ValueError("MONITOR_SMTP_URL must start with smtp:// or smtps://")
         return value or None
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_address(cls, value: str | None) -> str | None:
+        if not value:
+            return value
+        parts = urlsplit(value)
+        try:
+            parts.port  # noqa: B018 - parsing is the check
+        except ValueError:
+            raise ValueError(
+                "the port is not a number from 1 to 65535: write smtp://host:587"
+            ) from None
+        if not parts.hostname:
+            raise ValueError("no server named: write smtp://mail.example.org:587")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str | None) -> str | None:
+        """A URL of a database the project runs on, with an async driver (the plain
+        `sqlite://` and `postgresql://` get theirs)."""
+        if not value:
+            return None
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(f"not a database URL: write {_DATABASE_EXAMPLES}") from None
+        backend, driver = url.get_backend_name(), url.get_driver_name()
+        wanted = _ASYNC_DRIVERS.get(backend)
+        if wanted is None:
+            raise ValueError(f"{backend} is not supported: write {_DATABASE_EXAMPLES}")
+        if "+" not in url.drivername:
+            url = url.set(drivername=f"{backend}+{wanted}")
+        elif driver != wanted:
+            raise ValueError(f"the driver {driver} is not installed or not async: use "
+                             f"{backend}+{wanted}://…")  # fmt: skip
+        return url.render_as_string(hide_password=False)
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in _LEVELS:
+            raise ValueError(f"'{value}' is not a level: one of {', '.join(_LEVELS)}")
+        return value.upper()
+
+    @field_validator("data_dir")
+    @classmethod
+    def _folder(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"{value} is a file, not a folder: name a folder for the data")
+        return value
 
     @property
     def resolved_database_url(self) -> str:

@@ -1,0 +1,61 @@
+"""Every MONITOR_* value a user can get wrong: one sentence naming the variable, exit 2,
+never a traceback; and `monitor check` refuses exactly what the working commands refuse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import REPO, run_monitor
+
+BAD = [
+    ("MONITOR_DATABASE_URL", "garbage", "not a database URL"),
+    ("MONITOR_DATABASE_URL", "mysql://user@host/db", "mysql is not supported"),
+    ("MONITOR_DATABASE_URL", "postgresql+asyncpg://user@host/db", "asyncpg"),
+    ("MONITOR_DATABASE_URL", "sqlite+pysqlite:///x.db", "pysqlite"),
+    ("MONITOR_ALLOW_HOSTS", "127.0.0.1:99999", "'127.0.0.1:99999'"),
+    ("MONITOR_ALLOW_HOSTS", "http://127.0.0.1/", "not a URL"),
+    ("MONITOR_ALLOW_HOSTS", "[1, 2", "not a JSON list"),
+    ("MONITOR_SMTP_URL", "smtp://127.0.0.1:notaport", "port"),
+    ("MONITOR_SMTP_URL", "smtp://", "no server"),
+    ("MONITOR_SMTP_URL", "mail.example.org", "smtp://"),
+    ("MONITOR_LOG_LEVEL", "LOUD", "'LOUD' is not a level"),
+    ("MONITOR_HTTP_PORT", "abc", "'abc' is not a whole number"),
+    ("MONITOR_HTTP_PORT", "70000", "out of range"),
+    ("MONITOR_SMTP_TIMEOUT", "soon", "'soon' is not a number"),
+]
+
+
+@pytest.mark.parametrize(("variable", "value", "said"), BAD)
+def test_a_bad_value_is_one_sentence_in_check_and_in_the_commands(
+    tmp_path: Path, variable: str, value: str, said: str
+) -> None:
+    config = str(REPO / "sources.yaml")
+    for command in (["check", config], ["mentions"]):
+        result = run_monitor(
+            *command, cwd=tmp_path, timeout=60, MONITOR_CONFIG=config, **{variable: value}
+        )
+        shown = " ".join(result.stderr.split())  # the console wraps long lines
+        assert result.returncode == 2, (command, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert "errors.pydantic.dev" not in result.stderr
+        assert shown.startswith(f"{variable}: "), shown
+        assert said in shown, shown
+
+
+def test_a_data_dir_that_is_a_file_is_named(tmp_path: Path) -> None:
+    file = tmp_path / "data"
+    file.write_text("not a folder", encoding="utf-8")
+    result = run_monitor("mentions", cwd=tmp_path, timeout=60, MONITOR_DATA_DIR=str(file),
+                         MONITOR_CONFIG=str(REPO / "sources.yaml"))  # fmt: skip
+    assert result.returncode == 2
+    assert "MONITOR_DATA_DIR:" in result.stderr
+    assert "is a file, not a folder" in " ".join(result.stderr.split())
+
+
+def test_the_plain_database_urls_get_their_async_driver(tmp_path: Path) -> None:
+    url = f"sqlite:///{(tmp_path / 'plain.db').as_posix()}"
+    result = run_monitor("db", "upgrade", cwd=tmp_path, timeout=60, MONITOR_DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "plain.db").is_file()
