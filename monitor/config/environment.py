@@ -61,7 +61,7 @@ class Settings(BaseSettings):
             try:
                 return tuple(json.loads(value))
             except (ValueError, TypeError):
-                raise ValueError("MONITOR_ALLOW_HOSTS: not a JSON list of strings") from None
+                raise ValueError("not a JSON list of strings") from None
         return tuple(part.strip() for part in value.split(",") if part.strip())
 
     @field_validator("allow_hosts")
@@ -70,7 +70,7 @@ class Settings(BaseSettings):
         for entry in value:
             # The fetch layer parses entries in full; here only the common mistake of a URL.
             if not entry or any(c.isspace() or c in "/@" for c in entry):
-                raise ValueError(f"'{entry}' in MONITOR_ALLOW_HOSTS: write host, host:port or "
+                raise ValueError(f"'{entry}': write host, host:port or "
                                  "[ipv6]:port, not a URL")  # fmt: skip
         return value
 
@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     @classmethod
     def _smtp_scheme(cls, value: str | None) -> str | None:
         if value and urlsplit(value).scheme not in ("smtp", "smtps"):
-            raise ValueError("MONITOR_SMTP_URL must start with smtp:// or smtps://")
+            raise ValueError("write smtp://host:port or smtps://host:port")
         return value or None
 
     @field_validator("smtp_url")

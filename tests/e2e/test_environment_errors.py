@@ -19,7 +19,7 @@ BAD = [
     ("MONITOR_ALLOW_HOSTS", "[1, 2", "not a JSON list"),
     ("MONITOR_SMTP_URL", "smtp://127.0.0.1:notaport", "port"),
     ("MONITOR_SMTP_URL", "smtp://", "no server"),
-    ("MONITOR_SMTP_URL", "mail.example.org", "smtp://"),
+    ("MONITOR_SMTP_URL", "mail.example.org", "write smtp://host:port"),
     ("MONITOR_LOG_LEVEL", "LOUD", "'LOUD' is not a level"),
     ("MONITOR_HTTP_PORT", "abc", "'abc' is not a whole number"),
     ("MONITOR_HTTP_PORT", "70000", "out of range"),
