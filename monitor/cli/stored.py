@@ -15,7 +15,7 @@ from monitor.config.environment import Settings
 from monitor.crawl import walk
 from monitor.domain import HealthState, OutboxStatus
 from monitor.service.parts import open_database
-from monitor.store import mentions, outbox, schema
+from monitor.store import db, mentions, outbox, schema
 from monitor.store import sources as stored_sources
 
 
@@ -27,6 +27,8 @@ from monitor.store import sources as stored_sources
 def mentions_command(brands: tuple[str, ...], since: str | None, limit: int, as_json: bool) -> None:
     """List stored mentions, newest first."""
     settings = common.settings()
+    if _no_database_yet(settings, "no mentions stored yet"):
+        return
     try:
         since_at = common.now() - time_values.parse_duration(since) if since else None
     except ValueError as error:
@@ -49,6 +51,18 @@ def mentions_command(brands: tuple[str, ...], since: str | None, limit: int, as_
     common.console.print(table)
 
 
+def _no_database_yet(settings: Settings, meaning: str) -> bool:
+    """Whether the SQLite file is not there yet; if so, say so. A command that only reads
+    never creates the database (nor its folder) as a side effect."""
+    missing = db.missing_file(settings.resolved_database_url)
+    if missing is not None:
+        common.errors.print(
+            f"{meaning}: there is no database at {missing} yet "
+            "(monitor crawl or monitor run creates it)", markup=False, highlight=False,
+        )  # fmt: skip
+    return missing is not None
+
+
 async def _mentions(
     settings: Settings, brands: tuple[str, ...], since: datetime | None, limit: int
 ) -> list[domain.StoredMention]:
@@ -64,9 +78,13 @@ def sources_command() -> None:
     config = common.config(settings)
     configured = {source.name for source in config.sources}
     # A source removed from sources.yaml keeps its row (its mentions refer to it), but is
-    # nobody's concern any more.
-    listed, undated, backlogs = common.run(_sources(settings))
+    # nobody's concern any more; one never crawled has no row yet and is listed all the same.
+    stored: tuple[list[schema.Source], dict[int, int], dict[int, str]] = ([], {}, {})
+    if not _no_database_yet(settings, "no source crawled yet"):
+        stored = common.run(_sources(settings))
+    listed, undated, backlogs = stored
     rows = [row for row in listed if row.name in configured]
+    crawled = {row.name for row in rows}
     # "undated": stored items whose date could not be read (first-seen time stands in);
     # "unread": pages found but not read yet, left for the next crawls by the page budget.
     table = Table(
@@ -92,6 +110,9 @@ def sources_command() -> None:
             str(walk.backlog_size(backlogs.get(row.id))),
             row.health_reason or row.last_error or "",
         )  # fmt: skip
+    for source in config.sources:
+        if source.name not in crawled:
+            table.add_row(source.name, source.type, "new", "never crawled", "0", "", "", "", "")
     common.console.print(table)
     if any(row.health == HealthState.BROKEN for row in rows):
         raise SystemExit(1)
@@ -113,6 +134,8 @@ async def _sources(
 def outbox_command(limit: int) -> None:
     """List mails: pending (with their next attempt), failed (with the reason), sent."""
     settings = common.settings()
+    if _no_database_yet(settings, "no mail queued yet"):
+        return
     rows = common.run(_outbox(settings, limit))
     table = Table("id", "status", "alert", "subject", "attempts", "next / sent at", "last error")
     for row in rows:

@@ -45,6 +45,16 @@ CONNECTIONS = 40
 _POOL = {"pool_size": CONNECTIONS // 2, "max_overflow": CONNECTIONS - CONNECTIONS // 2}
 
 
+def missing_file(url: str) -> Path | None:
+    """The SQLite file `url` names when it does not exist yet (None for a server database,
+    which is there or not whatever this process sees, and for an existing file)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path
+
+
 def create_engine(url: str) -> AsyncEngine:
     """An async engine for `url`; creates the folder of a SQLite file if needed."""
     parsed = make_url(url)

@@ -106,3 +106,31 @@ def test_a_broken_source_removed_from_the_configuration_no_longer_fails_sources(
 
     assert " broken " not in listed.stdout
     assert listed.returncode == 0, listed.stdout + listed.stderr
+
+
+def test_read_only_commands_on_a_fresh_folder_list_what_is_configured_and_create_nothing(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    _write_config(tmp_path, {"blog": feed_server.url("/feed.xml"), "shop": feed_server.url("/x")})
+    listed = run_monitor("sources", cwd=tmp_path, **ENV)
+    assert listed.returncode == 0, listed.stderr
+    for name in ("blog", "shop"):  # every configured source, though none was crawled
+        assert "never crawled" in _line_of(listed.stdout, name)
+    for command in ("mentions", "outbox", "sources"):
+        result = run_monitor(command, cwd=tmp_path, **ENV)
+        assert result.returncode == 0, result.stderr
+        assert "there is no database at data/monitor.db yet" in " ".join(result.stderr.split())
+    assert not (tmp_path / "data").exists()  # nothing created as a side effect
+
+
+def test_a_source_added_after_a_crawl_is_listed_as_never_crawled(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    good = feed_server.serve("/feed.xml", _feed(feed_server))
+    _write_config(tmp_path, {"blog": good})
+    assert run_monitor("crawl", cwd=tmp_path, **ENV).returncode == 0
+    _write_config(tmp_path, {"blog": good, "later": feed_server.url("/later.xml")})
+    listed = run_monitor("sources", cwd=tmp_path, **ENV)
+    assert listed.returncode == 0, listed.stderr
+    assert " ok " in f" {_line_of(listed.stdout, 'blog')} "
+    assert "never crawled" in _line_of(listed.stdout, "later")
