@@ -76,17 +76,13 @@ class Settings(BaseSettings):
 
     @field_validator("smtp_url")
     @classmethod
-    def _smtp_scheme(cls, value: str | None) -> str | None:
-        if value and urlsplit(value).scheme not in ("smtp", "smtps"):
-            raise ValueError("write smtp://host:port or smtps://host:port")
-        return value or None
-
-    @field_validator("smtp_url")
-    @classmethod
-    def _smtp_address(cls, value: str | None) -> str | None:
+    def _smtp_server(cls, value: str | None) -> str | None:
+        """smtp:// or smtps://, a host, and a port that is a number if one is given."""
         if not value:
-            return value
+            return None
         parts = urlsplit(value)
+        if parts.scheme not in ("smtp", "smtps"):
+            raise ValueError("write smtp://host:port or smtps://host:port")
         try:
             parts.port  # noqa: B018 - parsing is the check
         except ValueError:

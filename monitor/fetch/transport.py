@@ -236,14 +236,9 @@ class Transport(httpx.AsyncBaseTransport):
 
     def _literal(self, host: str, port: int) -> tuple[str | None, str | None]:
         """The address `host` spells (None for a name) and why the guard refuses it."""
-        ip: addresses.IPAddress
-        try:
-            ip = ipaddress.ip_address(host)
-        except ValueError:
-            try:
-                ip = ipaddress.IPv4Address(socket.inet_aton(host))
-            except (OSError, ValueError):
-                return None, None  # a name: the resolver checks it
+        ip = addresses.ip_literal(host)
+        if ip is None:
+            return None, None  # a name: the resolver checks it
         return str(ip), self._allow.check(host, port, [ip])
 
     async def aclose(self) -> None:

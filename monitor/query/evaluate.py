@@ -8,7 +8,6 @@ field, the two occurrences not overlapping; ONEAR/n also needs the left side fir
 
 from __future__ import annotations
 
-import functools
 import itertools
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
@@ -64,10 +63,11 @@ _NO = Outcome(False)
 class Field:
     """One field of a document, tokenised: its words in order, folded, and where each is.
 
-    With a `window` (a character range; a word it cuts is taken whole) only the words
-    there are read: word numbers then count from the window's first word, which changes
-    nothing for phrases and NEAR (they compare numbers), and offsets stay those of `text`.
-    The caller promises that every word a query looks for, where it occurs, is inside.
+    With a `window` (a character range; a word cut at its end is read whole, one cut at
+    its start is left out: see `_whole_words`) only the words there are read: word
+    numbers then count from the window's first word, which changes nothing for phrases
+    and NEAR (they compare numbers), and offsets stay those of `text`. The caller promises
+    that every word a query looks for, where it occurs, is inside.
     """
 
     def __init__(self, text: str, window: tuple[int, int] | None = None) -> None:
@@ -106,12 +106,14 @@ class Field:
                 return self._positions_in_list(words[0])
             present = self._words_present()
             each = [
-                self._positions_in_list(form) for form in word_forms(words[0]) if form in present
+                self._positions_in_list(form)
+                for form in fold.word_forms(words[0])
+                if form in present
             ]
             return each[0] if len(each) == 1 else sorted(itertools.chain.from_iterable(each))
         starts = self._positions_in_list(words[0])
         last = len(words) - 1
-        endings = word_forms(words[last]) if inflected else (words[last],)
+        endings = fold.word_forms(words[last]) if inflected else (words[last],)
         found = []
         for start in starts:
             if start + last >= len(folded):
@@ -155,13 +157,6 @@ def _whole_words(text: str, window: tuple[int, int]) -> tuple[int, int]:
     if start < end < len(text) and word.match(text, end - 1) and (rest := word.match(text, end)):
         end = rest.end()
     return start, max(start, end)
-
-
-@functools.cache
-def word_forms(word: str) -> tuple[str, ...]:
-    """The folded word and its folded -s and -es forms, without repeats ("uhu" + "es"
-    folds to "uhus")."""
-    return tuple(dict.fromkeys((word, fold.fold_word(word + "s"), fold.fold_word(word + "es"))))
 
 
 class Index:

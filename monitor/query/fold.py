@@ -134,6 +134,13 @@ def fold_word(word: str) -> str:
     return folded
 
 
+@functools.cache
+def word_forms(word: str) -> tuple[str, ...]:
+    """A folded word and its folded -s and -es forms, without repeats ("uhu" + "es" folds
+    to "uhus"): what a brand word takes when its brand has word forms on."""
+    return tuple(dict.fromkeys((word, fold_word(word + "s"), fold_word(word + "es"))))
+
+
 def fold_words(words: list[str]) -> list[str]:
     """`fold_word` of each of `words`; at C speed when all are known already (most are)."""
     try:

@@ -142,8 +142,12 @@ def windows(
     located: Sketch, where: Mapping[int, tuple[int, int]], keys: Iterable[int], *texts: str
 ) -> tuple[tuple[int, int], ...] | None:
     """For each of `texts`, the range of it that holds every occurrence of `keys` (`where`
-    they were found in the sketch; the bounds may cut words); None when the sketch's
-    positions say nothing."""
+    they were found in the sketch); None when the sketch's positions say nothing.
+
+    The bounds may cut words. Every key starts with the space before its word, so a word
+    a key found starts after the range's start: a word cut there is none of them (and
+    `evaluate` leaves it out); one cut at the end is read whole.
+    """
     if located.ahead is None or located.behind is None:
         return None
     ranges = [where[key] for key in keys if key in where]
@@ -239,7 +243,7 @@ class Builder:
             self._key(key(word, node.wildcard and i == last)) for i, word in enumerate(node.words)
         ]
         if node.inflected and not node.wildcard:
-            forms = (node.words[last], node.words[last] + "s", node.words[last] + "es")
+            forms = fold.word_forms(node.words[last])
             parts[last] = _combine("|", [self._key(key(form, False)) for form in forms])
         return parts
 
@@ -305,11 +309,6 @@ class Automaton:
         self._empty = not keys
         if not self._empty:
             self._automaton.make_automaton()
-
-    def found(self, sketched: str) -> set[int]:
-        if self._empty:
-            return set()
-        return {number for _, number in self._automaton.iter(sketched)}
 
     def located(self, sketched: str) -> dict[int, tuple[int, int]]:
         """Each key found, with the sketch range [start, end) that holds its occurrences."""
