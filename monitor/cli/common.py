@@ -4,10 +4,13 @@ errors become exit codes (0 success, 1 the work failed, 2 the input is wrong).""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+import difflib
+import re
+from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import pydantic
 import sqlalchemy.exc
@@ -17,6 +20,7 @@ from monitor.config import sources_yaml
 from monitor.config.environment import Settings
 from monitor.errors import ConfigError, MonitorError
 from monitor.fetch import addresses
+from monitor.query import fold_word
 
 T = TypeVar("T")
 # What is printed is never read as markup, emoji codes or highlighted: titles, names and
@@ -96,3 +100,38 @@ def config(settings: Settings, path: Path | None = None) -> sources_yaml.Config:
     except ConfigError as error:
         errors.print(str(error), markup=False, highlight=False)
         raise SystemExit(2) from None
+
+
+def _name_key(name: str) -> str:
+    """A name as queries compare words: case, accents, ä/ae and the separators do not
+    matter ("vaude" names "Vaude", "outdoor blog" names "Outdoor-Blog")."""
+    return re.sub(r"[\W_]+", " ", fold_word(name)).strip()
+
+
+def chosen_name(kind: str, given: str, known: Sequence[str], otherwise: str = "") -> str:
+    """The one of `known` that `given` names; exit 2 naming the closest ones if none does
+    (and `otherwise`, what else the user may have meant)."""
+    by_key = {_name_key(name): name for name in known}
+    found = by_key.get(_name_key(given))
+    if found is not None:
+        return found
+    close = difflib.get_close_matches(_name_key(given), list(by_key), n=3, cutoff=0.6)
+    if close:
+        hint = "did you mean " + " or ".join(f"'{by_key[key]}'" for key in close) + "?"
+    else:
+        hint = "known: " + (", ".join(f"'{name}'" for name in known) or "none yet")
+    errors.print(f"no {kind} is named '{given}': {hint}{otherwise}", markup=False,
+                 highlight=False)  # fmt: skip
+    raise SystemExit(2)
+
+
+def shown_time(when: datetime | None, zone: str, empty: str = "") -> str:
+    """`when` in the configured time zone, to the minute (the zone is named in the header)."""
+    return f"{when.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}" if when else empty
+
+
+def time_zone(settings: Settings) -> str:
+    """The configured time zone: sources.yaml's if there is one, else its default."""
+    if settings.config.exists():
+        return config(settings).settings.timezone
+    return sources_yaml.Settings().timezone

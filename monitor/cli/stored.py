@@ -27,8 +27,11 @@ from monitor.store import sources as stored_sources
 def mentions_command(brands: tuple[str, ...], since: str | None, limit: int, as_json: bool) -> None:
     """List stored mentions, newest first."""
     settings = common.settings()
+    zone = common.time_zone(settings)
     if _no_database_yet(settings, "no mentions stored yet"):
         return
+    known = sorted(set(common.run(_brands(settings))) | _configured_brands(settings))
+    brands = tuple(common.chosen_name("brand", brand, known) for brand in brands)
     try:
         since_at = common.now() - time_values.parse_duration(since) if since else None
     except ValueError as error:
@@ -45,10 +48,19 @@ def mentions_command(brands: tuple[str, ...], since: str | None, limit: int, as_
                 "terms": list(m.terms), "snippet": m.snippet.text,
             }, ensure_ascii=False))  # fmt: skip
         return
-    table = Table("ref", "brand", "source", "date", "title")
+    table = Table("ref", "brand", "source", f"date ({zone})", "title")
     for m in listed:
-        table.add_row(m.reference, m.brand, m.source, f"{m.shown_at:%Y-%m-%d %H:%M}", m.title)
+        table.add_row(m.reference, m.brand, m.source, common.shown_time(m.shown_at, zone), m.title)
     common.console.print(table)
+
+
+def _configured_brands(settings: Settings) -> set[str]:
+    return {b.name for b in common.config(settings).brands} if settings.config.exists() else set()
+
+
+async def _brands(settings: Settings) -> list[str]:
+    async with open_database(settings) as database, database.sessions() as session:
+        return await mentions.brands(session)
 
 
 def _no_database_yet(settings: Settings, meaning: str) -> bool:
@@ -87,11 +99,12 @@ def sources_command() -> None:
     crawled = {row.name for row in rows}
     # "undated": stored items whose date could not be read (first-seen time stands in);
     # "unread": pages found but not read yet, left for the next crawls by the page budget.
+    zone = config.settings.timezone
     table = Table(
         "source",
         "type",
         "state",
-        "last success",
+        f"last success ({zone})",
         "failures",
         "items",
         "undated",
@@ -103,7 +116,7 @@ def sources_command() -> None:
     for row in rows:
         table.add_row(
             row.name, row.type, Text(row.health, style=styles.get(row.health, "")),
-            f"{row.last_success_at:%Y-%m-%d %H:%M}" if row.last_success_at else "never",
+            common.shown_time(row.last_success_at, zone, "never"),
             str(row.consecutive_failures),
             "" if row.items_last_seen is None else str(row.items_last_seen),
             str(undated.get(row.id, 0)),
@@ -134,16 +147,19 @@ async def _sources(
 def outbox_command(limit: int) -> None:
     """List mails: pending (with their next attempt), failed (with the reason), sent."""
     settings = common.settings()
+    zone = common.time_zone(settings)
     if _no_database_yet(settings, "no mail queued yet"):
         return
     rows = common.run(_outbox(settings, limit))
-    table = Table("id", "status", "alert", "subject", "attempts", "next / sent at", "last error")
+    table = Table(
+        "id", "status", "alert", "subject", "attempts", f"next / sent at ({zone})", "last error"
+    )
     for row in rows:
         when = row.sent_at if row.status == OutboxStatus.SENT else row.next_attempt_at
         failed = f" (refused: {', '.join(row.failed_recipients)})" if row.failed_recipients else ""
         table.add_row(
             str(row.id), row.status, row.alert, row.subject, str(row.attempts),
-            f"{when:%Y-%m-%d %H:%M}" if when else "", (row.last_error or "") + failed,
+            common.shown_time(when, zone), (row.last_error or "") + failed,
         )  # fmt: skip
     common.console.print(table)
 

@@ -115,16 +115,9 @@ def _source_to_try(
 ) -> sources.SourceBase:
     if not (preset or kind):
         assert config is not None
-        try:
-            return config.source(target)
-        except KeyError:
-            names = ", ".join(s.name for s in config.sources) or "none is defined"
-            common.errors.print(
-                f"no source is named '{target}' (sources: {names}); to try a URL "
-                "give --preset or --type",
-                markup=False,
-            )
-            raise SystemExit(2) from None
+        names = [source.name for source in config.sources]
+        otherwise = "; to try a URL give --preset or --type"
+        return config.source(common.chosen_name("source", target, names, otherwise))
     if preset and not kind:
         try:
             kind = presets.load(preset).kind

@@ -32,13 +32,9 @@ def crawl(source_names: tuple[str, ...]) -> None:
     """
     settings = common.settings()
     config = common.config(settings)
-    try:
-        chosen = [config.source(name) for name in source_names] or [
-            s for s in config.sources if s.enabled
-        ]
-    except KeyError as error:
-        common.errors.print(f"no source is named {error}", markup=False)
-        raise SystemExit(2) from None
+    names = [source.name for source in config.sources]
+    chosen = [config.source(common.chosen_name("source", name, names)) for name in source_names]
+    chosen = chosen or [source for source in config.sources if source.enabled]
     results = common.run(_crawl(settings, config, chosen))
     _print_crawl(results)
     if results and all(r.error for r in results):
@@ -89,12 +85,7 @@ def digest_command(alert_name: str, preview: Path | None, send: bool) -> None:
         raise SystemExit(2)
     settings = common.settings()
     config = common.config(settings)
-    try:
-        alert = config.alert(alert_name)
-    except KeyError:
-        names = ", ".join(a.name for a in config.alerts) or "none is defined"
-        common.errors.print(f"no alert is named '{alert_name}' (alerts: {names})", markup=False)
-        raise SystemExit(2) from None
+    alert = config.alert(common.chosen_name("alert", alert_name, [a.name for a in config.alerts]))
     if alert.digest is None:
         common.errors.print(f"'{alert.name}' is an immediate alert: it has no digest", markup=False)
         raise SystemExit(2)

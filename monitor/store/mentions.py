@@ -97,6 +97,12 @@ async def _stored_pairs(session: AsyncSession, document_ids: list[int]) -> set[t
     return pairs
 
 
+async def brands(session: AsyncSession) -> list[str]:
+    """Every brand some mention is stored for, in name order."""
+    rows = await session.execute(select(Mention.brand).distinct().order_by(Mention.brand))
+    return list(rows.scalars())
+
+
 def listed_query() -> Select[Mention, Document, str]:
     """Mentions joined with what is shown of them; shared by listings and digests."""
     return (
