@@ -6,6 +6,7 @@
     ├── FetchError             a page could not be fetched (network, status, limits)
     │   ├── RobotsDisallowedError    robots.txt of the host forbids it (or was unreachable)
     │   ├── BlockedAddressError      the host is loopback, private, … and not allowed
+    │   ├── UnreachableError         no connection to the host (refused, unknown, timed out)
     │   ├── TooLargeError            the body is over the size cap
     │   └── ChallengeError           a bot challenge (403/503) stands where the page should
     ├── SourceError            a page was fetched but is not what the source expects
@@ -73,6 +74,11 @@ class RobotsDisallowedError(FetchError):
 
 class BlockedAddressError(FetchError):
     """The URL (or a redirect hop) resolves to a non-public address not in allow_hosts."""
+
+
+class UnreachableError(FetchError):
+    """No connection to the URL's host could be made: the name does not resolve, the port
+    refuses, or the connect timed out. Not the page's fault, nor robots.txt's."""
 
 
 class TooLargeError(FetchError):

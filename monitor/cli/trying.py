@@ -16,7 +16,7 @@ from monitor.cli import common
 from monitor.config import sources_yaml
 from monitor.config.environment import Settings
 from monitor.crawl import dry_run
-from monitor.errors import QuerySyntaxError
+from monitor.errors import FetchError, QuerySyntaxError
 from monitor.service.parts import open_fetcher
 from monitor.sources import presets
 from monitor.sources.reading import encoding
@@ -41,7 +41,8 @@ def query_command(
     lang: str | None,
 ) -> None:
     """Test QUERY on a text and show why it matches or not (like grep: exit 0 when it
-    matches, 1 when it does not, 2 when the query is invalid)."""
+    matches, 1 when it does not, 2 when the query is invalid, 3 when --url could not be
+    fetched)."""
     try:
         query.check(query_text)
     except QuerySyntaxError as error:
@@ -57,7 +58,12 @@ def query_command(
     if url is not None:
         settings = common.settings()
         config = common.config(settings) if settings.config.exists() else None
-        markup = common.run(_fetch_text(settings, config, url))
+        fetched = common.run(_fetch_text(settings, config, url))
+        if isinstance(fetched, FetchError):
+            # Not "no match" (exit 1): the text was never seen.
+            common.errors.print(f"could not fetch {fetched}", markup=False, highlight=False)
+            raise SystemExit(3)
+        markup = fetched
     elif file is not None:
         markup = file.read_text(encoding="utf-8")
     else:
@@ -71,9 +77,15 @@ def query_command(
     raise SystemExit(0 if explanation.matched else 1)
 
 
-async def _fetch_text(settings: Settings, config: sources_yaml.Config | None, url: str) -> str:
+async def _fetch_text(
+    settings: Settings, config: sources_yaml.Config | None, url: str
+) -> str | FetchError:
+    """The page's markup, or why it could not be fetched."""
     async with open_fetcher(settings, config) as fetcher:
-        response = await fetch.fetch(fetcher, domain.Request(url))
+        try:
+            response = await fetch.fetch(fetcher, domain.Request(url))
+        except FetchError as error:
+            return error
     return encoding.decode(response.content, response.charset, url=response.url)
 
 

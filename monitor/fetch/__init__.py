@@ -4,11 +4,11 @@
         response = await fetch.fetch(f, request, etag=…, last_modified=…)
 
 `fetch` turns a Request into a Response or raises FetchError (or one of its subclasses:
-RobotsDisallowedError, BlockedAddressError, TooLargeError). It obeys robots.txt (RFC 9309)
-and each host's politeness budget shared by all sources on it, sends the validators of the
-last response so an unchanged page costs a 304 and no parsing, follows at most 5 checked
-redirects over http(s) only, connects only to public addresses (or those in
-`MONITOR_ALLOW_HOSTS`), bounds every exchange by a deadline and every body by a cap on
+RobotsDisallowedError, BlockedAddressError, UnreachableError, TooLargeError). It obeys
+robots.txt (RFC 9309) and each host's politeness budget shared by all sources on it, sends
+the validators of the last response so an unchanged page costs a 304 and no parsing,
+follows at most 5 checked redirects over http(s) only, connects only to public addresses
+(or those in `MONITOR_ALLOW_HOSTS`), bounds every exchange by a deadline and every body by a cap on
 decoded bytes, and retries only what may succeed later.
 
 Modules, one idea each:

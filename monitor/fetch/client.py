@@ -42,6 +42,7 @@ from monitor.errors import (
     FetchError,
     RobotsDisallowedError,
     TooLargeError,
+    UnreachableError,
 )
 from monitor.fetch import addresses, body, politeness, robots, transport
 from monitor.fetch.limits import Limits
@@ -350,7 +351,8 @@ class Fetcher:
                 httpx.WriteTimeout: f"could not send for {self.limits.read_timeout:g} s",
                 httpx.PoolTimeout: f"no free connection within {self.limits.deadline:g} s",
             }.get(type(error), f"{type(error).__name__}")
-            raise _Transient(FetchError(original, limit)) from None
+            failure = UnreachableError if isinstance(error, httpx.ConnectTimeout) else FetchError
+            raise _Transient(failure(original, limit)) from None
         except httpx.RemoteProtocolError as error:
             if "disconnected" not in str(error):
                 # The server broke the protocol (an oversized or malformed header): it will
@@ -359,6 +361,9 @@ class Fetcher:
                 raise FetchError(original, f"the server broke HTTP: {error}") from None
             self.politeness.failed(host)
             raise _Transient(FetchError(original, f"{type(error).__name__}: {error}")) from None
+        except httpx.ConnectError as error:
+            self.politeness.failed(host)
+            raise _Transient(UnreachableError(original, str(error))) from None
         except httpx.TransportError as error:
             self.politeness.failed(host)
             raise _Transient(FetchError(original, f"{type(error).__name__}: {error}")) from None
@@ -411,7 +416,12 @@ class Fetcher:
             # The page's host is blocked too: say that, of the page, not "robots.txt".
             raise BlockedAddressError(original, blocked.reason) from None
         except (_Transient, FetchError) as failed:
-            reason = failed.error.reason if isinstance(failed, _Transient) else failed.reason
+            error = failed.error if isinstance(failed, _Transient) else failed
+            if isinstance(error, UnreachableError):
+                # No connection to the host at all: the page cannot be fetched either, and
+                # that is what to say (and to retry), not "disallowed by robots.txt".
+                raise _Transient(UnreachableError(original, error.reason)) from None
+            reason = error.reason
             return robots.unreachable(
                 origin, reason, now=self.clocks.monotonic(), error_ttl=limits.robots_error_ttl
             )

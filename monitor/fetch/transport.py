@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -52,7 +53,8 @@ async def resolve(host: str, port: int) -> list[addresses.IPAddress]:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         # An OSError, which aiohttp reports as ClientConnectorDNSError: a ConnectError.
-        raise OSError(f"cannot resolve {host}: {error}") from None
+        said = error.strerror if isinstance(error, socket.gaierror) else str(error)
+        raise OSError(f"cannot resolve {host}: {said}") from None
     found: dict[str, addresses.IPAddress] = {}
     for *_, sockaddr in infos:
         text = str(sockaddr[0])
@@ -114,6 +116,13 @@ def _httpx_errors(request: httpx.Request) -> Iterator[None]:
 
 
 def _message(error: aiohttp.ClientError) -> str:
+    if isinstance(error, aiohttp.ClientConnectorDNSError):
+        return str(error.os_error)  # `resolve`'s own sentence
+    if isinstance(error, aiohttp.ClientConnectorError):
+        # "cannot connect to 127.0.0.1:1: Connection refused", not aiohttp's repr of it.
+        cause = error.os_error
+        said = os.strerror(cause.errno) if cause.errno else str(cause)
+        return f"cannot connect to {error.host}:{error.port}: {said}"
     if isinstance(error, aiohttp.ServerDisconnectedError):
         return "Server disconnected without sending a response."
     if isinstance(error, aiohttp.ClientResponseError):

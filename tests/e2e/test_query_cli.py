@@ -53,3 +53,18 @@ def test_field_filters_use_the_given_title_and_language(tmp_path: Path) -> None:
     args = ("query", "title:Vaude lang:de", "--text", "x", "--title", "Vaude-Test")
     assert run_monitor(*args, "--lang", "de", cwd=tmp_path).returncode == 0
     assert run_monitor(*args, "--lang", "en", cwd=tmp_path).returncode == 1
+
+
+def test_a_url_that_cannot_be_fetched_exits_3_naming_the_connection(tmp_path: Path) -> None:
+    from monitor.demo.mailsink import free_port
+
+    port = free_port()  # nothing listens there
+    result = run_monitor(
+        "query", "Vaude", "--url", f"http://127.0.0.1:{port}/post", cwd=tmp_path,
+        MONITOR_ALLOW_HOSTS="127.0.0.1",
+    )  # fmt: skip
+    said = " ".join(result.stderr.split())
+    assert result.returncode == 3, said  # not 1: "no match" would be a lie
+    assert f"cannot connect to 127.0.0.1:{port}: Connection refused" in said
+    assert "robots" not in said
+    assert "Traceback" not in result.stderr

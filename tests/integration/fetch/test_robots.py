@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from monitor import domain, fetch
-from monitor.errors import RobotsDisallowedError
+from monitor.errors import RobotsDisallowedError, UnreachableError
 from tests.integration.fetch.loopback import Reply, Server, opener
 
 ROBOTS = b"User-agent: monitor\nDisallow: /private\n\nUser-agent: *\nDisallow: /\n"
@@ -46,13 +46,20 @@ async def test_robots_5xx_disallows_the_whole_host(server: Server) -> None:
     assert server.hits("/page") == []
 
 
-async def test_robots_unreachable_disallows(make_server) -> None:
+async def test_a_host_that_refuses_connections_is_named_unreachable_not_robots(
+    make_server,
+) -> None:
+    # robots.txt could not be read either, but blaming it would send the user the wrong
+    # way: the host cannot be reached at all, and that is retried, not cached as "disallow".
     server: Server = await make_server()
     url = f"{server.url}/page"
     await server.stop()  # nothing listens on the port any more
     async with opener("127.0.0.1") as fetcher:
-        with pytest.raises(RobotsDisallowedError, match="could not be fetched"):
+        with pytest.raises(UnreachableError, match=r"cannot connect to 127\.0\.0\.1:\d+: "
+                           "Connection refused") as caught:  # fmt: skip
             await fetch.fetch(fetcher, domain.Request(url))
+    assert caught.value.url == url
+    assert "robots" not in str(caught.value)
 
 
 async def test_robots_404_allows_everything(server: Server) -> None:
