@@ -25,8 +25,17 @@ from monitor.telemetry import logs
 
 @click.command()
 @click.option("--source", "source_names", multiple=True, help="Crawl only this source.")
-def crawl(source_names: tuple[str, ...]) -> None:
-    """Crawl every source (or the ones named) once, store new mentions, and exit.
+@click.option(
+    "--force", is_flag=True,
+    help="Crawl sources another process holds (one that was stopped or died).",
+)  # fmt: skip
+@click.option(
+    "--no-send", "no_send", is_flag=True,
+    help="Queue the mails but leave sending them to monitor run.",
+)  # fmt: skip
+def crawl(source_names: tuple[str, ...], force: bool, no_send: bool) -> None:
+    """Crawl every source (or the ones named) once, store new mentions, send the mails
+    that are due (urgent alerts, source health), and exit.
 
     Exits 1 only if every source failed.
     """
@@ -35,15 +44,22 @@ def crawl(source_names: tuple[str, ...]) -> None:
     names = [source.name for source in config.sources]
     chosen = [config.source(common.chosen_name("source", name, names)) for name in source_names]
     chosen = chosen or [source for source in config.sources if source.enabled]
-    results = common.run(_crawl(settings, config, chosen))
-    _print_crawl(results)
+    results, drained = common.run(_crawl(settings, config, chosen, force, send=not no_send))
+    _print_crawl(results, config.settings.timezone)
+    if drained is not None:
+        _print_drained(drained)
     if results and all(r.error for r in results):
         raise SystemExit(1)
 
 
 async def _crawl(
-    settings: Settings, config: sources_yaml.Config, chosen: Sequence[sources.SourceBase]
-) -> list[pipeline.CrawlResult]:
+    settings: Settings,
+    config: sources_yaml.Config,
+    chosen: Sequence[sources.SourceBase],
+    force: bool,
+    *,
+    send: bool,
+) -> tuple[list[pipeline.CrawlResult], delivery.Drained | None]:
     async with open_service(settings, config) as service:
         with Progress(
             console=common.errors, transient=True, disable=not common.errors.is_terminal
@@ -51,17 +67,41 @@ async def _crawl(
             task = bar.add_task("crawling", total=len(chosen))
 
             async def one(source: sources.SourceBase) -> pipeline.CrawlResult:
-                result = await pipeline.poll_source(service.crawler, source, now=common.now())
+                result = await pipeline.poll_source(
+                    service.crawler, source, now=common.now(), force=force
+                )
                 bar.advance(task)
                 return result
 
-            return list(await asyncio.gather(*(one(source) for source in chosen)))
+            results = list(await asyncio.gather(*(one(source) for source in chosen)))
+        # What the crawls queued to send at once goes out now: no sender runs after us.
+        return results, (await _drain(service) if send else None)
 
 
-def _print_crawl(results: list[pipeline.CrawlResult]) -> None:
+def _skipped(result: pipeline.CrawlResult, zone: str) -> str:
+    holder = result.held_by or "another process"
+    until = common.shown_time(result.held_until, zone)
+    return (f"skipped: {holder} holds it until {until} ({zone}); "
+            "--force crawls it anyway")  # fmt: skip
+
+
+def _print_drained(drained: delivery.Drained) -> None:
+    if drained.sent:
+        common.console.print(f"Sent {drained.sent} mail(s) that were due.")
+    if drained.retrying:
+        common.console.print(
+            f"{drained.retrying} mail(s) could not be sent yet and wait in the outbox for "
+            "their next attempt (monitor outbox shows why; monitor run or the next crawl "
+            "sends them)."
+        )
+    if drained.failed:
+        common.console.print(f"{drained.failed} mail(s) failed for good: see monitor outbox.")
+
+
+def _print_crawl(results: list[pipeline.CrawlResult], zone: str = "UTC") -> None:
     table = Table("source", "items", "new mentions", "pages", "left for later", "error")
     for r in results:
-        status = "skipped: crawled elsewhere" if r.skipped else (r.error or "")
+        status = _skipped(r, zone) if r.skipped else (r.error or "")
         table.add_row(r.source, str(r.items), str(len(r.new_mentions)), str(r.pages),
                       str(r.backlog) if r.backlog else "", status)  # fmt: skip
     common.console.print(table)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
+import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -51,6 +53,9 @@ class CrawlResult:
     not_modified: int = 0
     error: str | None = None
     skipped: bool = False
+    # For a skipped crawl: the process that holds the source, and until when.
+    held_by: str | None = None
+    held_until: datetime | None = None
     warnings: tuple[str, ...] = field(default=())
     backlog: int = 0  # pages found and left for the next crawl: the page budget was spent
 
@@ -74,6 +79,8 @@ class Crawler:
     slots: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(CRAWLS_AT_ONCE), compare=False
     )
+    # Named in the lease this process takes, for a crawl elsewhere that skips the source.
+    holder: str = field(default_factory=lambda: f"{socket.gethostname()} (pid {os.getpid()})")
     # Per source: the kinds of warning its last crawl logged (`_log_warnings`).
     warned: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
 
@@ -96,8 +103,10 @@ async def poll_source(
     *,
     now: datetime,
     interval: timedelta | None = None,
+    force: bool = False,
 ) -> CrawlResult:
-    """Crawl `source` once, if no other worker is crawling it. See the module docstring.
+    """Crawl `source` once, if no other worker is crawling it (with `force`, even then:
+    `monitor crawl --force` after a process died holding it). See the module docstring.
 
     With `interval` (the scheduler's), the source stays claimed for most of it after the
     crawl, so replicas whose timers tick later in the same interval skip it: each source
@@ -109,21 +118,27 @@ async def poll_source(
         # `now` was read when the crawl was asked for; it starts after its wait for a slot
         # (in whole seconds: a lease or hold computed from a stale `now` would end early).
         waited = timedelta(seconds=int(time.monotonic() - queued_at))
-        return await _poll(crawler, source, now=now + waited, interval=interval)
+        return await _poll(crawler, source, now=now + waited, interval=interval, force=force)
 
 
 async def _poll(
-    crawler: Crawler, source: sources.SourceBase, *, now: datetime, interval: timedelta | None
+    crawler: Crawler,
+    source: sources.SourceBase,
+    *,
+    now: datetime,
+    interval: timedelta | None,
+    force: bool,
 ) -> CrawlResult:
     hold_until = now + interval * HOLD_SHARE if interval is not None else None
     try:
-        claim = await _claim(crawler, source, now=now, hold_until=hold_until)
+        claim = await _claim(crawler, source, now=now, hold_until=hold_until, force=force)
     except Exception as error:  # the database, before anything was taken
         log.exception("crawl not started", extra=_event("crawl_crashed", source))
         return CrawlResult(source.name, error=f"database: {type(error).__name__}: {error}")
-    if claim is None:
+    if isinstance(claim, tuple):
         log.info("source is being crawled elsewhere", extra=_event("crawl_skipped", source))
-        return CrawlResult(source.name, skipped=True)
+        held_by, held_until = claim
+        return CrawlResult(source.name, skipped=True, held_by=held_by, held_until=held_until)
     try:
         return await _crawl(crawler, source, claim, now=now)
     except asyncio.CancelledError:
@@ -159,8 +174,14 @@ class _Claim:
 
 
 async def _claim(
-    crawler: Crawler, source: sources.SourceBase, *, now: datetime, hold_until: datetime | None
-) -> _Claim | None:
+    crawler: Crawler,
+    source: sources.SourceBase,
+    *,
+    now: datetime,
+    hold_until: datetime | None,
+    force: bool = False,
+) -> _Claim | tuple[str | None, datetime | None]:
+    """The claim on `source`, or who holds it and until when."""
     async with db.transaction(crawler.sessions) as session:
         row = await stored_sources.ensure(
             session, name=source.name, type=source.type, url=source.url
@@ -171,9 +192,12 @@ async def _claim(
             domain.Health(row.health, row.health_reason, row.consecutive_failures),
             row.yielded_before,
         )
-        token = await stored_sources.claim(session, source_id, now=now, lease=crawler.timing.lease)
+        token = await stored_sources.claim(
+            session, source_id, now=now, lease=crawler.timing.lease, holder=crawler.holder,
+            force=force,
+        )  # fmt: skip
         if token is None:
-            return None
+            return await stored_sources.lease_of(session, source_id)
     return _Claim(source_id, token, first_crawl, last_success_at, before, hold_until)
 
 

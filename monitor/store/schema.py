@@ -100,6 +100,8 @@ class Source(Base):
     # Who holds the crawl lease: the token of the claim (store.sources.claim), so a worker
     # whose lease ran out and was taken over cannot renew, release or record over another.
     lease_token: Mapped[str | None] = mapped_column(String(32))
+    # Which process holds it (host name and process id), to name it when a crawl skips.
+    lease_holder: Mapped[str | None] = mapped_column(String(200))
     # See monitor.crawl.health: ok, failing or broken, and why.
     health: Mapped[HealthState] = mapped_column(
         EnumText(HealthState), default=HealthState.OK, server_default=HealthState.OK.value

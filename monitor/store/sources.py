@@ -29,9 +29,16 @@ async def ensure(session: AsyncSession, *, name: str, type: str, url: str) -> So
 
 
 async def claim(
-    session: AsyncSession, source_id: int, *, now: datetime, lease: timedelta
+    session: AsyncSession,
+    source_id: int,
+    *,
+    now: datetime,
+    lease: timedelta,
+    holder: str = "",
+    force: bool = False,
 ) -> str | None:
-    """Take the crawl lease of a source: its token, or None when another worker holds it.
+    """Take the crawl lease of a source: its token, or None when another worker holds it
+    (with `force`, take it all the same: that worker's later writes then fail).
 
     Every later write of the crawl's state (`renew`, `release`, `record_crawl`) names the
     token and happens only while it still holds: a worker whose lease ran out (a page
@@ -39,13 +46,23 @@ async def claim(
     extend or overwrite that other worker's claim.
     """
     token = secrets.token_hex(16)
+    statement = update(Source).where(Source.id == source_id)
+    if not force:
+        statement = statement.where(or_(Source.lease_until.is_(None), Source.lease_until < now))
     result = await session.execute(
-        update(Source)
-        .where(Source.id == source_id)
-        .where(or_(Source.lease_until.is_(None), Source.lease_until < now))
-        .values(lease_until=now + lease, lease_token=token)
+        statement.values(lease_until=now + lease, lease_token=token, lease_holder=holder or None)
     )
     return token if result.rowcount else None  # type: ignore[attr-defined]
+
+
+async def lease_of(session: AsyncSession, source_id: int) -> tuple[str | None, datetime | None]:
+    """Who holds the source's crawl lease and until when (None, None when nobody does)."""
+    row = (
+        await session.execute(
+            select(Source.lease_holder, Source.lease_until).where(Source.id == source_id)
+        )
+    ).one()
+    return row.lease_holder, row.lease_until
 
 
 async def renew(
@@ -65,7 +82,7 @@ async def release(session: AsyncSession, source_id: int, token: str) -> None:
     await session.execute(
         update(Source)
         .where(Source.id == source_id, Source.lease_token == token)
-        .values(lease_until=None, lease_token=None)
+        .values(lease_until=None, lease_token=None, lease_holder=None)
     )
 
 
@@ -90,7 +107,11 @@ async def record_crawl(
     held = await session.execute(
         update(Source)
         .where(Source.id == source_id, Source.lease_token == token)
-        .values(lease_until=hold_until, lease_token=token if hold_until else None)
+        .values(
+            lease_until=hold_until,
+            lease_token=token if hold_until else None,
+            **({} if hold_until else {"lease_holder": None}),
+        )
     )
     if not held.rowcount:  # type: ignore[attr-defined]
         raise LeaseLost(f"source {source_id}: its crawl lease was taken over by another worker")

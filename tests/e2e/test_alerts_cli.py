@@ -131,7 +131,7 @@ def test_a_run_killed_between_two_sends_loses_nothing_and_repeats_only_with_the_
         "MONITOR_SMTP_URL": smtp.url,
         "MONITOR_MAIL_FROM": MAIL_FROM,
     }
-    crawl = run_monitor("crawl", cwd=tmp_path, **env)
+    crawl = run_monitor("crawl", "--no-send", cwd=tmp_path, **env)  # monitor run sends
     assert crawl.returncode == 0, crawl.stderr
     database = tmp_path / "data" / "monitor.db"
     queued = asyncio.run(_rows(database))
