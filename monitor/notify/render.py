@@ -19,10 +19,11 @@ from zoneinfo import ZoneInfo
 
 import css_inline
 import jinja2
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, get_day_names
 from babel.numbers import format_decimal
 
 from monitor import domain, text
+from monitor.config import schedule
 from monitor.notify.words import WORDS
 
 
@@ -94,6 +95,35 @@ def format_day(moment: datetime, *, language: str, timezone: str) -> str:
     return format_date(local, "d. MMM" if language == "de" else "d MMM", locale=language)
 
 
+_CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def schedule_words(written: str, language: str) -> str:
+    """A digest's schedule as the mail's reader says it ("täglich um 08:00" for "daily at
+    08:00"); a cron expression beyond the spoken forms is quoted as written."""
+    words = WORDS[language]
+    try:
+        rule = schedule.parse_schedule(written)
+    except ValueError:
+        return written  # checked when sources.yaml was read; never expected here
+    if isinstance(rule, schedule.Interval):
+        minutes = int(rule.every.total_seconds() // 60)
+        for unit, size in (("day", 1440), ("hour", 60), ("minute", 1)):
+            if minutes % size == 0 and minutes >= size:
+                n = minutes // size
+                return words[f"every_{unit}"] if n == 1 else words[f"every_{unit}s"].format(n=n)
+        return written  # under a minute: as written
+    minute, hour, day, month, weekday = rule.expression.split()
+    if minute.isdigit() and hour.isdigit() and (day, month) == ("*", "*"):
+        time = f"{int(hour):02d}:{int(minute):02d}"
+        if weekday == "*":
+            return words["daily_at"].format(time=time)
+        if weekday in _CRON_DAYS:
+            name = get_day_names("wide", locale=language)[_CRON_DAYS.index(weekday)]
+            return words["weekly_at"].format(day=name, time=time)
+    return words["on_schedule"].format(cron=written)
+
+
 def format_stars(value: float, language: str) -> str:
     return format_decimal(round(value, 1), format="0.#", locale=language)
 
@@ -162,7 +192,7 @@ def digest(
     day = format_day(now, language=language, timezone=timezone)
     subject = f"{brands}: {count} {noun} · {words['digest_' + period]} · {day}"
     footer = words["digest_footer"].format(
-        alert=alert, schedule=schedule, recipients=", ".join(recipients)
+        alert=alert, schedule=schedule_words(schedule, language), recipients=", ".join(recipients)
     )
     return _render(
         "digest",

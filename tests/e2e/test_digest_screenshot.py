@@ -146,11 +146,13 @@ class Text(HTMLParser):
             self.bold[-1] += data
 
 
-def chromium(*args: str, profile: Path) -> subprocess.CompletedProcess[str]:
+def chromium(
+    *args: str, profile: Path, size: tuple[int, int] = (WIDTH, HEIGHT)
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
          "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={profile}", f"--window-size={WIDTH},{HEIGHT}",
+         "--disable-sync", f"--user-data-dir={profile}", f"--window-size={size[0]},{size[1]}",
          *args],
         capture_output=True, text=True, timeout=90, check=False,
     )  # fmt: skip
@@ -201,3 +203,82 @@ def test_the_digest_shows_its_mentions_in_a_real_browser(tmp_path: Path) -> None
     card_row = rows[HEIGHT // 3]
     whites = [i // 3 for i in range(0, len(card_row), 3) if card_row[i : i + 3] == b"\xff" * 3]
     assert 620 <= whites[-1] - whites[0] + 1 <= 650, (whites[0], whites[-1])
+
+
+PHONE = (390, 844)
+# Headless Chromium lays out no window narrower than 500 px, so the phone is an iframe of
+# its size in a wider window. The page inside measures itself (how wide its content is:
+# wider than the frame means a horizontal scroll; the smallest font of any element that
+# holds text); the outer page copies the figures into its DOM, for --dump-dom to show.
+PROBE = """<script>
+window.addEventListener("load", () => {
+  let smallest = 1000;
+  for (const element of document.body.querySelectorAll("*")) {
+    const own = [...element.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (own) smallest = Math.min(smallest, parseFloat(getComputedStyle(element).fontSize));
+  }
+  document.body.setAttribute("data-scroll-width", document.documentElement.scrollWidth);
+  document.body.setAttribute("data-frame-width", window.innerWidth);
+  document.body.setAttribute("data-smallest-font", smallest);
+});
+</script>"""
+FRAME = """<html><body style="margin:0; background:#777777">
+<iframe id="phone" src="{src}" style="width:{w}px; height:{h}px; border:0; display:block"></iframe>
+<script>
+document.getElementById("phone").addEventListener("load", () => setTimeout(() => {{
+  const inner = document.getElementById("phone").contentDocument.body;
+  for (const name of ["data-scroll-width", "data-frame-width", "data-smallest-font"])
+    document.body.setAttribute(name, inner.getAttribute(name));
+}}, 200));
+</script></body></html>"""
+
+
+def _attribute(dom: str, name: str) -> float:
+    assert f'{name}="' in dom, dom[-2000:]
+    return float(dom.split(f'{name}="')[1].split('"')[0])
+
+
+@pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason="!!! SKIPPED: chromium is not installed (apt-get install chromium); the phone "
+    "layout was NOT checked !!!",
+)
+def test_a_german_digest_reads_on_a_phone_without_scrolling_sideways(tmp_path: Path) -> None:
+    long_url = StoredMention(
+        id=107, brand="Vaude", title="Ein Beitrag mit sehr langer Adresse",
+        url="https://forum.example/" + "unterverzeichnis-" * 12 + "beitrag.html",
+        source="Wanderforum", author=None, published_at=WINDOW_END, created_at=WINDOW_END,
+        rating=None, snippet=marked("Vaude " + "Wort " * 80, "Vaude"), terms=("Vaude",),
+    )  # fmt: skip
+    rendered = render.digest(
+        alert="marketing", period="daily", schedule="daily at 08:00",
+        recipients=["marketing@example.org", "pr@example.org"], mentions=[*MENTIONS, long_url],
+        language="de", timezone="Europe/Berlin", now=WINDOW_END,
+    )  # fmt: skip
+    assert "täglich um 08:00" in rendered.text  # the schedule in the reader's language
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = ARTIFACTS / "digest-phone.html"
+    page.write_text(rendered.html.replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    frame = tmp_path / "phone.html"
+    frame.write_text(FRAME.format(src=page.as_uri(), w=PHONE[0], h=PHONE[1]), encoding="utf-8")
+    png = ARTIFACTS / "digest-phone.png"
+    png.unlink(missing_ok=True)
+    window = (PHONE[0] + 110, PHONE[1])
+    flags = ("--allow-file-access-from-files", "--virtual-time-budget=5000")
+    shot = chromium(*flags, f"--screenshot={png}", frame.as_uri(), profile=tmp_path / "p",
+                    size=window)  # fmt: skip
+    assert png.is_file(), shot.stderr[-2000:]
+    dom = chromium(*flags, "--dump-dom", frame.as_uri(), profile=tmp_path / "p", size=window)
+
+    assert _attribute(dom.stdout, "data-frame-width") == PHONE[0]
+    scroll = _attribute(dom.stdout, "data-scroll-width")
+    assert scroll <= PHONE[0], f"{scroll} px wide on a {PHONE[0]} px phone"
+    smallest = _attribute(dom.stdout, "data-smallest-font")
+    assert smallest >= 14, f"text at {smallest} px"
+
+    # Painted: inside the phone's frame, the white card ends before the frame does.
+    _, _, rows = read_png(png.read_bytes())
+    row = rows[PHONE[1] // 3][: PHONE[0] * 3]
+    whites = [i // 3 for i in range(0, len(row), 3) if row[i : i + 3] == b"\xff" * 3]
+    assert whites, "no card painted in the phone's frame"
+    assert whites[-1] < PHONE[0] - 8, f"the card runs to x={whites[-1]}"

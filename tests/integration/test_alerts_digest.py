@@ -186,7 +186,7 @@ async def test_a_digest_shows_each_mention_grouped_by_brand_in_the_alerts_langua
     assert "Outdoor-Blog · outdoor-blog.example · 22. Nov. 2026, 04:30" in german_page.lines
     assert f"Referenz M-{mueller}" in german_page.lines
     assert german_page.lines[-1] == (
-        "Diese Zusammenfassung kommt vom Alarm „de-team“ (daily at 08:00) und geht an "
+        "Diese Zusammenfassung kommt vom Alarm „de-team“ (täglich um 08:00) und geht an "
         "dora@example.org."
     )
     assert "Der *Vaude* Rucksack überzeugt." in german.part("plain").splitlines()

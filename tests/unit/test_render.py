@@ -138,7 +138,7 @@ def test_german_digest_words_and_dates_in_the_alert_time_zone() -> None:
     )
     assert "Blog · blog.example · 1. Juli 2024, 09:05" in rendered.text
     footer = (
-        "Diese Zusammenfassung kommt vom Alarm „team“ (daily at 08:00) "
+        "Diese Zusammenfassung kommt vom Alarm „team“ (täglich um 08:00) "
         "und geht an a@example.org, b@example.org."
     )
     assert rendered.text.endswith(footer)
@@ -159,7 +159,7 @@ def test_english_digest_words_and_dates_in_another_time_zone() -> None:
     assert rendered.subject == "Vaude: 1 new mention · digest · 2 Mar"
     assert "Blog · blog.example · 29 Feb 2024, 23:05 · Rating 4 / 5 ★" in rendered.text
     assert rendered.text.endswith(
-        'This digest comes from the alert "team" (every 2h) and goes to '
+        'This digest comes from the alert "team" (every 2 hours) and goes to '
         "a@example.org, b@example.org."
     )
     assert "Reference M-7" in rendered.text
@@ -247,3 +247,59 @@ def test_the_health_mail_suggests_a_command_that_runs_when_pasted(language):
     assert shown is not None
     for command in (line.strip(), html.unescape(shown.group(1))):
         assert shlex.split(command) == ["monitor", "try", name]
+
+
+def _every_mail(language: str) -> list[render.Rendered]:
+    """One mail of every kind, in `language`, with every optional part shown."""
+    from monitor.domain import HealthEvent, Urgency
+
+    mentions = [mention(1, rating=1.0, author="Anna"), mention(2, published_at=NOW)]
+    urgent = [render.Urgent(mentions[0], Urgency.RATING), render.Urgent(mentions[1],
+              Urgency.CRISIS, ("Rückruf",))]  # fmt: skip
+    mails = [digest(mentions, language=language, schedule=written)
+             for written in ("daily at 08:00", "weekly on monday at 08:00", "every 2h",
+                             "0 8 * * 1-5")]  # fmt: skip
+    mails.append(digest([], language=language))
+    for found in (urgent[:1], urgent):
+        mails.append(render.immediate(alert="team", recipients=["a@example.org"], urgent=found,
+                                      language=language, timezone="Europe/Berlin"))  # fmt: skip
+    for event in (HealthEvent.ATTENTION, HealthEvent.RECOVERED):
+        mails.append(render.health(
+            source="Blog", url="https://blog.example/feed", event=event, reason=None,
+            failures=3, recipients=["admin@example.org"], language=language,
+        ))  # fmt: skip
+    return mails
+
+
+def _fragments(language: str) -> set[str]:
+    """The catalogue's sentences in `language`, cut at their placeholders: the pieces of
+    at least two words that a mail would show as they are."""
+    import re
+
+    pieces = set()
+    for sentence in render.WORDS[language].values():
+        for piece in re.split(r"\{[a-z_]+\}", sentence):
+            piece = piece.strip(" .,:;·'\"„“()")
+            if len(piece.split()) >= 2:
+                pieces.add(piece)
+    return pieces
+
+
+@pytest.mark.parametrize(("language", "other"), [("de", "en"), ("en", "de")])
+def test_a_mail_holds_no_sentence_of_the_other_language(language, other):
+    import html
+
+    foreign = _fragments(other) - _fragments(language)
+    assert len(foreign) > 20  # the check reads the whole catalogue
+    for mail in _every_mail(language):
+        for part in (mail.subject, mail.text, html.unescape(mail.html)):
+            found = [piece for piece in foreign if piece in part]
+            assert not found, (language, found, part[:300])
+    # Schedules are said in the reader's words, not as sources.yaml has them.
+    said = " ".join(mail.text for mail in _every_mail(language))
+    expected = {"de": ["täglich um 08:00", "jeden Montag um 08:00", "alle 2 Stunden",
+                       "nach dem Zeitplan „0 8 * * 1-5“"],
+                "en": ["daily at 08:00", "every Monday at 08:00", "every 2 hours",
+                       "on the schedule '0 8 * * 1-5'"]}[language]  # fmt: skip
+    for phrase in expected:
+        assert phrase in said, phrase
