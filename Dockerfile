@@ -35,7 +35,8 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request as u; u.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('MONITOR_HTTP_PORT', '8080'), timeout=8)"]
 
-# SIGTERM: running jobs get 8 s to finish, then hand their work back (leases released).
+# SIGTERM: running jobs get 7 s to finish, then hand their work back (leases released);
+# the process is gone within 10 s, inside Docker's default stop timeout.
 STOPSIGNAL SIGTERM
 
 ENTRYPOINT ["monitor"]
