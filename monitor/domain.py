@@ -34,6 +34,23 @@ class Health:
     consecutive_failures: int = 0
 
 
+class Trouble(StrEnum):
+    """What went wrong with a source, as its admins are told (each a sentence of the mail
+    catalogue, so a German mail says it in German): never the exception text itself."""
+
+    UNREACHABLE = "unreachable"  # no connection: refused, unknown name, connect timed out
+    TIMEOUT = "timeout"  # connected, but the answer did not come in time
+    STATUS = "status"  # an HTTP error status
+    ROBOTS = "robots"
+    BLOCKED = "blocked"  # a non-public address not in MONITOR_ALLOW_HOSTS
+    TOO_LARGE = "too_large"
+    CHALLENGE = "challenge"  # a bot challenge instead of the page
+    WRONG_CONTENT = "wrong_content"  # HTML for a feed, a login wall, markup that changed
+    EMPTY_PAGES = "empty_pages"  # pages that used to yield items yield none
+    FETCH = "fetch"  # any other failure to fetch
+    INTERNAL = "internal"  # a bug: the log has the traceback
+
+
 class HealthEvent(StrEnum):
     """The two health changes the admins are told about."""
 

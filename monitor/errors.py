@@ -7,6 +7,7 @@
     │   ├── RobotsDisallowedError    robots.txt of the host forbids it (or was unreachable)
     │   ├── BlockedAddressError      the host is loopback, private, … and not allowed
     │   ├── UnreachableError         no connection to the host (refused, unknown, timed out)
+    │   ├── TimedOutError            connected, but the answer did not come in time
     │   ├── TooLargeError            the body is over the size cap
     │   └── ChallengeError           a bot challenge (403/503) stands where the page should
     ├── SourceError            a page was fetched but is not what the source expects
@@ -79,6 +80,11 @@ class BlockedAddressError(FetchError):
 class UnreachableError(FetchError):
     """No connection to the URL's host could be made: the name does not resolve, the port
     refuses, or the connect timed out. Not the page's fault, nor robots.txt's."""
+
+
+class TimedOutError(FetchError):
+    """The host was reached but did not answer within a limit (no data for the read
+    timeout, or the whole exchange over its deadline)."""
 
 
 class TooLargeError(FetchError):

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from monitor import sources
 from monitor.alerting import urgency
 from monitor.config import sources_yaml
+from monitor.crawl import health
 from monitor.domain import Health, HealthEvent, MessageKind
 from monitor.notify import render
 from monitor.store import mentions, outbox
@@ -86,11 +87,13 @@ async def queue_health(
     source: sources.SourceBase,
     event: HealthEvent,
     state: Health,
+    outcome: health.Outcome,
     *,
     sender: str,
     now: datetime,
 ) -> int | None:
-    """Queue the one "needs attention" or "recovered" mail for the admins, if any are set."""
+    """Queue the one "needs attention" or "recovered" mail for the admins, if any are set;
+    it says what went wrong in the catalogue's words (`outcome.told`)."""
     admins = config.settings.admins
     if not admins:
         return None
@@ -98,7 +101,7 @@ async def queue_health(
         source=source.name,
         url=source.url,
         event=event,
-        reason=state.reason,
+        told=outcome.told,
         failures=state.consecutive_failures,
         recipients=admins,
         language=config.settings.language,

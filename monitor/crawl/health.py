@@ -12,19 +12,60 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from monitor.domain import Health, HealthEvent
+from monitor import errors
+from monitor.domain import Health, HealthEvent, Trouble
 from monitor.domain import HealthState as State
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What one crawl came to. `error` is None for a successful crawl."""
+    """What one crawl came to. `error` is None for a successful crawl.
+
+    `error` is the technical text (logs, `monitor sources`); `trouble`, `status` and
+    `where` say the same for a mail, in words of the catalogue (see `trouble_of`).
+    """
 
     error: str | None = None
     wrong_content: bool = False
     empty_pages: tuple[str, ...] = ()
     # Every page answered 304 Not Modified: the crawl learned nothing about the source.
     unchanged: bool = False
+    trouble: Trouble | None = None
+    status: int | None = None  # the HTTP status, for Trouble.STATUS
+    where: str | None = None  # the URL that failed
+
+    @property
+    def told(self) -> tuple[Trouble | None, int | None, str | None]:
+        """What the admins' mail says went wrong: the trouble, its status, its URL."""
+        if self.error is None and self.empty_pages:
+            return Trouble.EMPTY_PAGES, None, self.empty_pages[0]
+        return self.trouble, self.status, self.where
+
+
+_TROUBLES: tuple[tuple[type[Exception], Trouble], ...] = (  # most specific first
+    (errors.UnreachableError, Trouble.UNREACHABLE),
+    (errors.TimedOutError, Trouble.TIMEOUT),
+    (errors.RobotsDisallowedError, Trouble.ROBOTS),
+    (errors.BlockedAddressError, Trouble.BLOCKED),
+    (errors.TooLargeError, Trouble.TOO_LARGE),
+    (errors.ChallengeError, Trouble.CHALLENGE),
+    (errors.SourceError, Trouble.WRONG_CONTENT),
+)
+
+
+def failed(error: Exception, *, wrong_content: bool = False) -> Outcome:
+    """The outcome of a crawl that raised `error`, with its trouble named."""
+    trouble = next((t for kind, t in _TROUBLES if isinstance(error, kind)), None)
+    status = error.status if isinstance(error, errors.FetchError) else None
+    if trouble is None:
+        if isinstance(error, errors.FetchError):
+            trouble = Trouble.STATUS if status is not None else Trouble.FETCH
+        else:
+            trouble = Trouble.INTERNAL
+    where = error.url if isinstance(error, errors.FetchError) else None
+    text = str(error) if trouble != Trouble.INTERNAL else f"internal error: {error!r}"
+    return Outcome(text, wrong_content=wrong_content, trouble=trouble, status=status,
+                   where=where)  # fmt: skip
 
 
 def next_health(

@@ -245,11 +245,11 @@ async def _crawl(
         raise  # not this source's failure: another worker crawls it
     except (FetchError, SourceError) as error:
         wrong = isinstance(error, SourceError | ChallengeError)
-        outcome = health.Outcome(str(error), wrong_content=wrong)
+        outcome = health.failed(error, wrong_content=wrong)
         return await _failed(crawler, source, claim, outcome, now=now)
     except Exception as error:  # a bug in an adapter must not stop the other sources
         log.exception("crawl crashed", extra=_event("crawl_crashed", source))
-        outcome = health.Outcome(f"internal error: {error!r}")
+        outcome = health.failed(error)
         return await _failed(crawler, source, claim, outcome, now=now)
     documents = crawl.documents
     _count_fetches(crawl)
@@ -418,7 +418,14 @@ async def _settle(
             extra=_event(f"source_{event}", source, state=after.state, reason=after.reason),
         )  # fmt: skip
         queued = await immediate.queue_health(
-            session, crawler.config, source, event, after, sender=crawler.sender, now=now
+            session,
+            crawler.config,
+            source,
+            event,
+            after,
+            outcome,
+            sender=crawler.sender,
+            now=now,
         )
         return queued is not None
     return False

@@ -41,6 +41,7 @@ from monitor.errors import (
     ChallengeError,
     FetchError,
     RobotsDisallowedError,
+    TimedOutError,
     TooLargeError,
     UnreachableError,
 )
@@ -342,7 +343,7 @@ class Fetcher:
         except TimeoutError:
             self.politeness.failed(host)
             reason = f"no complete answer within the {self.limits.deadline:g} s deadline"
-            raise _Transient(FetchError(original, reason)) from None
+            raise _Transient(TimedOutError(original, reason)) from None
         except httpx.TimeoutException as error:
             self.politeness.failed(host)
             limit = {
@@ -351,7 +352,7 @@ class Fetcher:
                 httpx.WriteTimeout: f"could not send for {self.limits.read_timeout:g} s",
                 httpx.PoolTimeout: f"no free connection within {self.limits.deadline:g} s",
             }.get(type(error), f"{type(error).__name__}")
-            failure = UnreachableError if isinstance(error, httpx.ConnectTimeout) else FetchError
+            failure = UnreachableError if isinstance(error, httpx.ConnectTimeout) else TimedOutError
             raise _Transient(failure(original, limit)) from None
         except httpx.RemoteProtocolError as error:
             if "disconnected" not in str(error):

@@ -124,6 +124,11 @@ def schedule_words(written: str, language: str) -> str:
     return words["on_schedule"].format(cron=written)
 
 
+def trouble_words(trouble: domain.Trouble, status: int | None, language: str) -> str:
+    """What went wrong with a source, as the catalogue says it."""
+    return WORDS[language][f"trouble_{trouble}"].format(status=status or "")
+
+
 def format_stars(value: float, language: str) -> str:
     return format_decimal(round(value, 1), format="0.#", locale=language)
 
@@ -249,12 +254,16 @@ def health(
     source: str,
     url: str,
     event: domain.HealthEvent,
-    reason: str | None,
+    told: tuple[domain.Trouble | None, int | None, str | None],
     failures: int,
     recipients: Sequence[str],
     language: str,
 ) -> Rendered:
-    """The admins' mail when a source breaks ("attention") or works again ("recovered")."""
+    """The admins' mail when a source breaks ("attention") or works again ("recovered").
+
+    `told` is what went wrong (a trouble of the catalogue, its HTTP status, the URL that
+    failed): the mail says it in its own language, never with the exception's text.
+    """
     words = WORDS[language]
     if event == domain.HealthEvent.ATTENTION:
         subject = words["health_attention"].format(source=source)
@@ -262,7 +271,9 @@ def health(
         subject = words["health_recovered"].format(source=source)
     context: dict[str, object] = {
         "words": words, "event": event, "source": source, "link": safe_link(url), "url": url,
-        "reason": text.one_line(reason or "", 500), "failures": failures,
+        "reason": trouble_words(told[0], told[1], language) if told[0] else "",
+        "where": told[2] if told[2] and told[2] != url else None,
+        "failures": failures,
         # Quoted as a POSIX shell needs it: pasted as shown, it runs (names have spaces).
         "try_command": shlex.join(["monitor", "try", source]),
         "footer": words["health_footer"].format(recipients=", ".join(recipients)),

@@ -43,6 +43,22 @@ WORDS: dict[str, dict[str, str]] = {
         "daily_at": "täglich um {time}",
         "weekly_at": "jeden {day} um {time}",
         "on_schedule": "nach dem Zeitplan „{cron}“",
+        "health_where": "Betroffene Adresse",
+        "trouble_unreachable": "Der Server ist nicht erreichbar: keine Verbindung.",
+        "trouble_timeout": "Der Server antwortet nicht rechtzeitig.",
+        "trouble_status": "Der Server antwortet mit dem Fehler HTTP {status}.",
+        "trouble_robots": "Die robots.txt der Website erlaubt den Abruf nicht.",
+        "trouble_blocked": "Die Adresse ist nicht öffentlich und nicht freigegeben "
+        "(MONITOR_ALLOW_HOSTS).",
+        "trouble_too_large": "Die Seite ist größer als erlaubt.",
+        "trouble_challenge": "Statt der Seite kommt eine Bot-Sperre: die Website hält "
+        "automatische Leser ab. Bitten Sie ihre Betreiber, den Monitor zuzulassen, oder "
+        "entfernen Sie die Quelle.",
+        "trouble_wrong_content": "Die Seite ist nicht, was die Quelle erwartet (etwa HTML statt "
+        "eines Feeds, oder eine Anmeldeseite).",
+        "trouble_empty_pages": "Seiten ohne Beiträge, wo bisher welche waren.",
+        "trouble_fetch": "Die Seite konnte nicht abgerufen werden.",
+        "trouble_internal": "Beim Lesen der Quelle trat ein interner Fehler auf (siehe Log).",
     },
     "en": {
         "mention_one": "new mention",
@@ -83,5 +99,20 @@ WORDS: dict[str, dict[str, str]] = {
         "daily_at": "daily at {time}",
         "weekly_at": "every {day} at {time}",
         "on_schedule": "on the schedule '{cron}'",
+        "health_where": "Address concerned",
+        "trouble_unreachable": "The server cannot be reached: no connection.",
+        "trouble_timeout": "The server does not answer in time.",
+        "trouble_status": "The server answers with the error HTTP {status}.",
+        "trouble_robots": "The site's robots.txt does not allow fetching it.",
+        "trouble_blocked": "The address is not public and not allowed (MONITOR_ALLOW_HOSTS).",
+        "trouble_too_large": "The page is larger than allowed.",
+        "trouble_challenge": "A bot challenge stands where the page should be: the site "
+        "blocks automated readers. Ask its operators to allow the monitor, or drop the "
+        "source.",
+        "trouble_wrong_content": "The page is not what the source expects (HTML instead of a "
+        "feed, say, or a login page).",
+        "trouble_empty_pages": "Pages without items where there used to be some.",
+        "trouble_fetch": "The page could not be fetched.",
+        "trouble_internal": "An internal error occurred while reading the source (see the log).",
     },
 }

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from monitor.domain import Snippet, StoredMention
+from monitor.domain import Snippet, StoredMention, Trouble
 from monitor.notify import render
 
 CREATED = datetime(2024, 3, 3, 5, 0, tzinfo=UTC)
@@ -239,7 +239,8 @@ def test_the_health_mail_suggests_a_command_that_runs_when_pasted(language):
     name = "Falscher Feed's $HOME"
     mail = render.health(
         source=name, url="https://example.org/feed", event=HealthEvent.ATTENTION,
-        reason="404", failures=3, recipients=["admin@example.org"], language=language,
+        told=(Trouble.STATUS, 404, None), failures=3, recipients=["admin@example.org"],
+        language=language,
     )  # fmt: skip
     # On a line of its own in the text, in a code element in the HTML: copied whole.
     line = next(line for line in mail.text.splitlines() if "monitor try" in line)
@@ -263,11 +264,17 @@ def _every_mail(language: str) -> list[render.Rendered]:
     for found in (urgent[:1], urgent):
         mails.append(render.immediate(alert="team", recipients=["a@example.org"], urgent=found,
                                       language=language, timezone="Europe/Berlin"))  # fmt: skip
-    for event in (HealthEvent.ATTENTION, HealthEvent.RECOVERED):
+    for trouble in Trouble:
         mails.append(render.health(
-            source="Blog", url="https://blog.example/feed", event=event, reason=None,
-            failures=3, recipients=["admin@example.org"], language=language,
+            source="Blog", url="https://blog.example/feed", event=HealthEvent.ATTENTION,
+            told=(trouble, 503, "https://blog.example/page/2"), failures=3,
+            recipients=["admin@example.org"], language=language,
         ))  # fmt: skip
+    mails.append(render.health(
+        source="Blog", url="https://blog.example/feed", event=HealthEvent.RECOVERED,
+        told=(None, None, None), failures=0, recipients=["admin@example.org"],
+        language=language,
+    ))  # fmt: skip
     return mails
 
 
@@ -303,3 +310,34 @@ def test_a_mail_holds_no_sentence_of_the_other_language(language, other):
                        "on the schedule '0 8 * * 1-5'"]}[language]  # fmt: skip
     for phrase in expected:
         assert phrase in said, phrase
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_health_mail_says_what_went_wrong_in_its_words_never_the_exception(language):
+    from monitor.crawl import health
+    from monitor.domain import HealthEvent
+    from monitor.errors import FetchError, SourceError, TimedOutError, UnreachableError
+
+    url = "https://blog.example/feed"
+    said = {"de": "Der Server ist nicht erreichbar", "en": "The server cannot be reached"}
+    cases = [
+        (UnreachableError(url, "cannot connect to blog.example:443: Connection refused"),
+         Trouble.UNREACHABLE),
+        (TimedOutError(url, "no data for 30 s while reading"), Trouble.TIMEOUT),
+        (FetchError(url, "HTTP 404 Not Found", 404), Trouble.STATUS),
+        (SourceError("got HTML where a feed was expected: Willkommen"), Trouble.WRONG_CONTENT),
+        (RuntimeError("list index out of range"), Trouble.INTERNAL),
+    ]  # fmt: skip
+    for error, trouble in cases:
+        outcome = health.failed(error)
+        assert outcome.trouble == trouble
+        assert outcome.error  # the technical text stays for logs and `monitor sources`
+        mail = render.health(source="Blog", url=url, event=HealthEvent.ATTENTION,
+                             told=outcome.told, failures=3, recipients=["a@example.org"],
+                             language=language)  # fmt: skip
+        for part in (mail.text, mail.html):
+            assert str(error) not in part, (trouble, part)
+        if trouble == Trouble.UNREACHABLE:
+            assert said[language] in mail.text
+        if trouble == Trouble.STATUS:
+            assert "HTTP 404" in mail.text
