@@ -130,8 +130,12 @@ def shown_time(when: datetime | None, zone: str, empty: str = "") -> str:
     return f"{when.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}" if when else empty
 
 
-def time_zone(settings: Settings) -> str:
-    """The configured time zone: sources.yaml's if there is one, else its default."""
-    if settings.config.exists():
-        return config(settings).settings.timezone
-    return sources_yaml.Settings().timezone
+def optional_config(settings: Settings) -> sources_yaml.Config | None:
+    """sources.yaml if there is one (validated: exit 2 when it is wrong), else None: for
+    commands that only read the database and use the configuration where it exists."""
+    return config(settings) if settings.config.exists() else None
+
+
+def time_zone(found: sources_yaml.Config | None) -> str:
+    """The configured time zone, or the default one without a sources.yaml."""
+    return (found.settings if found is not None else sources_yaml.Settings()).timezone

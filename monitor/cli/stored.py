@@ -27,10 +27,12 @@ from monitor.store import sources as stored_sources
 def mentions_command(brands: tuple[str, ...], since: str | None, limit: int, as_json: bool) -> None:
     """List stored mentions, newest first."""
     settings = common.settings()
-    zone = common.time_zone(settings)
+    config = common.optional_config(settings)
+    zone = common.time_zone(config)
     if _no_database_yet(settings, "no mentions stored yet"):
         return
-    known = sorted(set(common.run(_brands(settings))) | _configured_brands(settings))
+    configured = {brand.name for brand in config.brands} if config is not None else set()
+    known = sorted(set(common.run(_brands(settings))) | configured)
     brands = tuple(common.chosen_name("brand", brand, known) for brand in brands)
     try:
         since_at = common.now() - time_values.parse_duration(since) if since else None
@@ -52,10 +54,6 @@ def mentions_command(brands: tuple[str, ...], since: str | None, limit: int, as_
     for m in listed:
         table.add_row(m.reference, m.brand, m.source, common.shown_time(m.shown_at, zone), m.title)
     common.console.print(table)
-
-
-def _configured_brands(settings: Settings) -> set[str]:
-    return {b.name for b in common.config(settings).brands} if settings.config.exists() else set()
 
 
 async def _brands(settings: Settings) -> list[str]:
@@ -147,7 +145,7 @@ async def _sources(
 def outbox_command(limit: int) -> None:
     """List mails: pending (with their next attempt), failed (with the reason), sent."""
     settings = common.settings()
-    zone = common.time_zone(settings)
+    zone = common.time_zone(common.optional_config(settings))
     if _no_database_yet(settings, "no mail queued yet"):
         return
     rows = common.run(_outbox(settings, limit))

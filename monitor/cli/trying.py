@@ -57,7 +57,7 @@ def query_command(
         raise SystemExit(2)
     if url is not None:
         settings = common.settings()
-        config = common.config(settings) if settings.config.exists() else None
+        config = common.optional_config(settings)
         fetched = common.run(_fetch_text(settings, config, url))
         if isinstance(fetched, FetchError):
             # Not "no match" (exit 1): the text was never seen.
