@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from monitor import sources
 from monitor.alerting import urgency
 from monitor.config import sources_yaml
-from monitor.crawl import health
-from monitor.domain import Health, HealthEvent, MessageKind
+from monitor.domain import Health, HealthEvent, MessageKind, Trouble
 from monitor.notify import render
 from monitor.store import mentions, outbox
 
@@ -87,13 +86,13 @@ async def queue_health(
     source: sources.SourceBase,
     event: HealthEvent,
     state: Health,
-    outcome: health.Outcome,
+    told: tuple[Trouble | None, int | None, str | None],
     *,
     sender: str,
     now: datetime,
 ) -> int | None:
     """Queue the one "needs attention" or "recovered" mail for the admins, if any are set;
-    it says what went wrong in the catalogue's words (`outcome.told`)."""
+    it says what went wrong in the catalogue's words (`told`: see render.health)."""
     admins = config.settings.admins
     if not admins:
         return None
@@ -101,7 +100,7 @@ async def queue_health(
         source=source.name,
         url=source.url,
         event=event,
-        told=outcome.told,
+        told=told,
         failures=state.consecutive_failures,
         recipients=admins,
         language=config.settings.language,

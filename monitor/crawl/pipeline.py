@@ -418,15 +418,9 @@ async def _settle(
             extra=_event(f"source_{event}", source, state=after.state, reason=after.reason),
         )  # fmt: skip
         queued = await immediate.queue_health(
-            session,
-            crawler.config,
-            source,
-            event,
-            after,
-            outcome,
-            sender=crawler.sender,
-            now=now,
-        )
+            session, crawler.config, source, event, after, outcome.told,
+            sender=crawler.sender, now=now,
+        )  # fmt: skip
         return queued is not None
     return False
 
