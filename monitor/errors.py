@@ -21,7 +21,12 @@ Constructors only store what they are given; callers decide what to log.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from monitor.phrasebook import problems
+from monitor.phrasebook.language import Language
 
 
 class MonitorError(Exception):
@@ -30,16 +35,38 @@ class MonitorError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ConfigProblem:
-    """One thing wrong in a configuration file: where, and what to do about it."""
+    """One thing wrong in a configuration file: where, and what to do about it.
+
+    `message` is the English sentence; `kind` and `values` name it in the phrasebook, so
+    `told` says it in another language. `excerpt` is the line's own text, shown where the
+    path alone does not point at the mistake (YAML syntax).
+    """
 
     file: str
     line: int | None
     path: str
     message: str
+    kind: str = ""
+    values: Mapping[str, Any] = field(default_factory=dict)
+    excerpt: str | None = None
+
+    @classmethod
+    def said(
+        cls, file: str, line: int | None, path: str, kind: str, /, **values: Any
+    ) -> ConfigProblem:
+        """The problem of `kind` in the phrasebook, with its values."""
+        return cls(file, line, path, problems.english(kind, values), kind, values)
 
     def __str__(self) -> str:
+        return self.told("en")
+
+    def told(self, language: Language) -> str:
+        said = problems.told(self.kind, self.values, self.message, language)
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        shown = f"{where}: {self.path}: {said}" if self.path else f"{where}: {said}"
+        if self.excerpt is not None and self.line is not None:
+            shown += f"\n  {self.line} | {self.excerpt}"
+        return shown
 
 
 class ConfigError(MonitorError):
@@ -49,14 +76,22 @@ class ConfigError(MonitorError):
         self.problems = problems
         super().__init__("\n".join(str(problem) for problem in problems))
 
+    def told(self, language: Language) -> str:
+        return "\n".join(problem.told(language) for problem in self.problems)
+
 
 class QuerySyntaxError(MonitorError):
-    """A query does not parse. `column` is 1-based in the query text."""
+    """A query does not parse: a problem of `kind` (phrasebook.query_syntax) with its
+    `values`. `column` is 1-based in the query text."""
 
-    def __init__(self, message: str, column: int) -> None:
-        self.message = message
-        self.column = column
-        super().__init__(f"{message} at column {column}")
+    def __init__(self, kind: str, column: int, **values: str) -> None:
+        self.kind, self.values, self.column = kind, values, column
+        self.message = problems.english(kind, values)
+        super().__init__(f"{self.message} at column {column}")
+
+    def told(self, language: Language) -> str:
+        """The sentence in `language`, without the column."""
+        return problems.told(self.kind, self.values, self.message, language)
 
 
 class FetchError(MonitorError):

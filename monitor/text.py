@@ -6,6 +6,8 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from monitor.phrasebook import problems
+
 # Elements whose text a reader never sees.
 _INVISIBLE = ("script", "style", "noscript", "template", "head")
 # Block-level elements end a line, so that words of adjacent paragraphs do not run together.
@@ -107,9 +109,7 @@ def single_line(value: str) -> str:
     name with a line break or a control character would forge lines in logs, tables and
     mail texts ("Vaude\\r\\nBcc: …")."""
     if any(not ch.isprintable() for ch in value):
-        raise ValueError(
-            "has a line break or a control character: a name is one line of printable text"
-        )
+        raise problems.invalid("not_one_line")
     return value
 
 

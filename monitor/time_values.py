@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BeforeValidator
 
+from monitor.phrasebook import problems
+
 _UNITS = {
     "s": 1, "sec": 1, "second": 1, "seconds": 1,
     "m": 60, "min": 60, "minute": 60, "minutes": 60,
@@ -30,7 +32,7 @@ def check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone '{value}': use a name such as Europe/Berlin") from None
+        raise problems.invalid("unknown_time_zone", value=value) from None
     return value
 
 
@@ -38,10 +40,10 @@ def parse_duration(text: str) -> timedelta:
     """`"30m"`, `"15 minutes"`, `"2h"`, `"1d"` → timedelta. Raises ValueError with a hint."""
     match = _DURATION.match(text.lower())
     if not match or match.group(2) not in _UNITS:
-        raise ValueError(f"'{text}' is not a duration: write a number and a unit, e.g. 30m, 2h, 1d")
+        raise problems.invalid("not_a_duration", value=text)
     seconds = int(match.group(1)) * _UNITS[match.group(2)]
     if seconds <= 0:
-        raise ValueError(f"'{text}' must be longer than zero")
+        raise problems.invalid("duration_zero", value=text)
     return timedelta(seconds=seconds)
 
 

@@ -25,27 +25,21 @@ def check(file: Path | None, smtp: bool) -> None:
     """
     settings = common.settings()
     config = common.config(settings, file)
-    common.console.print(
-        f"{file or settings.config}: OK: {len(config.brands)} brands, {len(config.sources)} "
-        f"sources, {len(config.alerts)} alerts",
-        markup=False, highlight=False,
-    )  # fmt: skip
+    common.tell(common.say(
+        "config_ok", file=file or settings.config, brands=len(config.brands),
+        sources=len(config.sources), alerts=len(config.alerts),
+    ))  # fmt: skip
     if not smtp:
         return
     if not settings.smtp_url:
-        common.errors.print("--smtp: MONITOR_SMTP_URL is not set", markup=False)
+        common.complain(common.say("smtp_not_set"))
         raise SystemExit(2)
     if not config.settings.admins:
-        common.errors.print(
-            "--smtp: add settings.admins to sources.yaml (who gets the test mail)", markup=False
-        )
+        common.complain(common.say("smtp_no_admins"))
         raise SystemExit(2)
     reply = common.run(email.send_test(settings, config.settings.admins, now=common.now()))
-    common.console.print(
-        f"test mail to {', '.join(config.settings.admins)} accepted: {reply}",
-        markup=False,
-        highlight=False,
-    )
+    recipients = ", ".join(config.settings.admins)
+    common.tell(common.say("test_mail_accepted", recipients=recipients, reply=reply))
 
 
 @click.group(name="db")
@@ -58,7 +52,7 @@ def upgrade() -> None:
     """Create or migrate the database to this version's schema."""
     settings = common.settings()
     common.run(_upgrade(settings))
-    common.console.print("database is up to date", markup=False)
+    common.tell(common.say("database_up_to_date"))
 
 
 @db_group.command()
@@ -66,7 +60,8 @@ def status() -> None:
     """Say whether the database answers and is at this version's schema (exit 1 if not)."""
     settings = common.settings()
     current, head = common.run(_status(settings))
-    common.console.print(f"schema {current or 'empty'}; this version expects {head}", markup=False)
+    common.tell(common.say("schema_status", current=current or common.say("schema_empty"),
+                           head=head))  # fmt: skip
     if current != head:
         raise SystemExit(1)
 

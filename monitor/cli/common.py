@@ -1,10 +1,13 @@
-"""What every `monitor` subcommand shares: the two consoles, the event loop, and how
-errors become exit codes (0 success, 1 the work failed, 2 the input is wrong)."""
+"""What every `monitor` subcommand shares: the two consoles, the language they speak, the
+event loop, and how errors become exit codes (0 success, 1 the work failed, 2 the input is
+wrong)."""
 
 from __future__ import annotations
 
 import asyncio
 import difflib
+import functools
+import os
 import re
 from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime
@@ -16,10 +19,15 @@ import pydantic
 import sqlalchemy.exc
 from rich.console import Console
 
+from monitor import domain
+from monitor.cli import words
 from monitor.config import sources_yaml
 from monitor.config.environment import Settings
 from monitor.errors import ConfigError, MonitorError
 from monitor.fetch import addresses
+from monitor.notify import render
+from monitor.phrasebook import language as languages
+from monitor.phrasebook import problems
 from monitor.query import fold_word
 
 T = TypeVar("T")
@@ -34,20 +42,51 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+@functools.cache
+def language() -> languages.Language:
+    """The language this command speaks (MONITOR_LANGUAGE, else the locale)."""
+    return languages.chosen(os.environ)
+
+
+def say(key: str, **values: object) -> str:
+    """The command line's sentence `key` in its language."""
+    return words.said(key, language(), values)
+
+
+def tell(text: str) -> None:
+    """Print a line for the user: never read as markup, kept whole at any width."""
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def complain(text: str) -> None:
+    """Print a line about what went wrong, on stderr."""
+    errors.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def trouble(told: tuple[domain.Trouble | None, int | None, str | None], fallback: str) -> str:
+    """Why a source or a page failed, in the user's language: the mail catalogue's sentence
+    and the address, else `fallback` (the error's own text)."""
+    kind, status, where = told
+    if kind is None or kind == domain.Trouble.INTERNAL:
+        return fallback
+    said = render.trouble_words(kind, status, language())
+    return f"{said} ({where})" if where else said
+
+
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run `coroutine` to its end; a configuration, monitor or database error is printed
     and ends the command with exit code 2 (the input) or 1 (the work)."""
     try:
         return asyncio.run(coroutine)
     except ConfigError as error:
-        errors.print(str(error), markup=False, highlight=False)
+        complain(error.told(language()))
         raise SystemExit(2) from None
     except MonitorError as error:
-        errors.print(f"error: {error}", markup=False, highlight=False)
+        complain(say("error", reason=error))
         raise SystemExit(1) from None
     except sqlalchemy.exc.OperationalError as error:
         reason = str(error.orig).splitlines()[0] if error.orig else str(error)
-        errors.print(f"error: the database cannot be used: {reason}", markup=False)
+        complain(say("database_unusable", reason=reason))
         raise SystemExit(1) from None
 
 
@@ -63,34 +102,19 @@ def settings() -> Settings:
             addresses.parse_entry(entry)
     except pydantic.ValidationError as error:
         for problem in error.errors(include_url=False):
-            errors.print(_environment_problem(problem), markup=False, highlight=False)
+            complain(_environment_problem(problem))
         raise SystemExit(2) from None
     except ValueError as error:
-        errors.print(f"MONITOR_ALLOW_HOSTS: {error}", markup=False, highlight=False)
+        complain(f"MONITOR_ALLOW_HOSTS: {problems.told_error(error, language())}")
         raise SystemExit(2) from None
     return found
-
-
-# Pydantic's wording for the types a variable can have, as a sentence for a person.
-_EXPECTED = {
-    "int_parsing": "a whole number",
-    "float_parsing": "a number",
-    "bool_parsing": "true or false",
-}
 
 
 def _environment_problem(problem: Any) -> str:
     """One line for one invalid variable: its name as set, what is wrong, what to write."""
     field = str(problem["loc"][0]) if problem["loc"] else ""
     name = f"MONITOR_{field.upper()}"
-    shown = problem.get("input")
-    if problem["type"] in _EXPECTED:
-        return f"{name}: '{shown}' is not {_EXPECTED[problem['type']]}"
-    message = str(problem["msg"]).removeprefix("Value error, ")
-    limits = problem.get("ctx") or {}
-    if "le" in limits or "ge" in limits:
-        return f"{name}: '{shown}' is out of range ({message.lower()})"
-    return f"{name}: {message}"
+    return f"{name}: {problems.told_detail(problem, language())}"
 
 
 def config(settings: Settings, path: Path | None = None) -> sources_yaml.Config:
@@ -98,7 +122,7 @@ def config(settings: Settings, path: Path | None = None) -> sources_yaml.Config:
     try:
         return sources_yaml.load(path or settings.config)
     except ConfigError as error:
-        errors.print(str(error), markup=False, highlight=False)
+        complain(error.told(language()))
         raise SystemExit(2) from None
 
 
@@ -110,18 +134,19 @@ def _name_key(name: str) -> str:
 
 def chosen_name(kind: str, given: str, known: Sequence[str], otherwise: str = "") -> str:
     """The one of `known` that `given` names; exit 2 naming the closest ones if none does
-    (and `otherwise`, what else the user may have meant)."""
+    (and `otherwise`, what else the user may have meant). `kind`: brand, source or alert."""
     by_key = {_name_key(name): name for name in known}
     found = by_key.get(_name_key(given))
     if found is not None:
         return found
     close = difflib.get_close_matches(_name_key(given), list(by_key), n=3, cutoff=0.6)
+    quoted = "„{}“" if language() == "de" else "'{}'"
     if close:
-        hint = "did you mean " + " or ".join(f"'{by_key[key]}'" for key in close) + "?"
+        hint = say("did_you_mean", names=say("or").join(quoted.format(by_key[k]) for k in close))
     else:
-        hint = "known: " + (", ".join(f"'{name}'" for name in known) or "none yet")
-    errors.print(f"no {kind} is named '{given}': {hint}{otherwise}", markup=False,
-                 highlight=False)  # fmt: skip
+        names = ", ".join(quoted.format(name) for name in known)
+        hint = say("known", names=names or say("none_yet"))
+    complain(say(f"no_such_{kind}", name=given, hint=hint) + otherwise)
     raise SystemExit(2)
 
 

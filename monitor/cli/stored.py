@@ -14,6 +14,7 @@ from monitor.cli import common
 from monitor.config.environment import Settings
 from monitor.crawl import walk
 from monitor.domain import HealthState, OutboxStatus
+from monitor.phrasebook import problems
 from monitor.service.parts import open_database
 from monitor.store import db, mentions, outbox, schema
 from monitor.store import sources as stored_sources
@@ -29,7 +30,7 @@ def mentions_command(brands: tuple[str, ...], since: str | None, limit: int, as_
     settings = common.settings()
     config = common.optional_config(settings)
     zone = common.time_zone(config)
-    if _no_database_yet(settings, "no mentions stored yet"):
+    if _no_database_yet(settings, common.say("no_mentions_yet")):
         return
     configured = {brand.name for brand in config.brands} if config is not None else set()
     known = sorted(set(common.run(_brands(settings))) | configured)
@@ -37,7 +38,8 @@ def mentions_command(brands: tuple[str, ...], since: str | None, limit: int, as_
     try:
         since_at = common.now() - time_values.parse_duration(since) if since else None
     except ValueError as error:
-        common.errors.print(f"--since: {error}", markup=False)
+        said = problems.told_error(error, common.language())
+        common.complain(common.say("option_problem", option="--since", problem=said))
         raise SystemExit(2) from None
     listed = common.run(_mentions(settings, brands, since_at, limit))
     if as_json:
@@ -50,7 +52,10 @@ def mentions_command(brands: tuple[str, ...], since: str | None, limit: int, as_
                 "terms": list(m.terms), "snippet": m.snippet.text,
             }, ensure_ascii=False))  # fmt: skip
         return
-    table = Table("ref", "brand", "source", f"date ({zone})", "title")
+    table = Table(
+        common.say("column_reference"), common.say("column_brand"), common.say("column_source"),
+        common.say("column_date", zone=zone), common.say("column_title"),
+    )  # fmt: skip
     for m in listed:
         table.add_row(m.reference, m.brand, m.source, common.shown_time(m.shown_at, zone), m.title)
     common.console.print(table)
@@ -66,10 +71,7 @@ def _no_database_yet(settings: Settings, meaning: str) -> bool:
     never creates the database (nor its folder) as a side effect."""
     missing = db.missing_file(settings.resolved_database_url)
     if missing is not None:
-        common.errors.print(
-            f"{meaning}: there is no database at {missing} yet "
-            "(monitor crawl or monitor run creates it)", markup=False, highlight=False,
-        )  # fmt: skip
+        common.complain(common.say("no_database_yet", meaning=meaning, path=missing))
     return missing is not None
 
 
@@ -90,7 +92,7 @@ def sources_command() -> None:
     # A source removed from sources.yaml keeps its row (its mentions refer to it), but is
     # nobody's concern any more; one never crawled has no row yet and is listed all the same.
     stored: tuple[list[schema.Source], dict[int, int], dict[int, str]] = ([], {}, {})
-    if not _no_database_yet(settings, "no source crawled yet"):
+    if not _no_database_yet(settings, common.say("no_sources_yet")):
         stored = common.run(_sources(settings))
     listed, undated, backlogs = stored
     rows = [row for row in listed if row.name in configured]
@@ -98,23 +100,19 @@ def sources_command() -> None:
     # "undated": stored items whose date could not be read (first-seen time stands in);
     # "unread": pages found but not read yet, left for the next crawls by the page budget.
     zone = config.settings.timezone
-    table = Table(
-        "source",
-        "type",
-        "state",
-        f"last success ({zone})",
-        "failures",
-        "items",
-        "undated",
-        "unread",
-        "problem",
-    )
+    table = Table(*(
+        common.say(f"column_{column}", zone=zone) for column in (
+            "source", "type", "state", "last_success", "failures", "items", "undated",
+            "unread", "problem",
+        )
+    ))  # fmt: skip
     styles = {HealthState.OK: "green", HealthState.FAILING: "yellow",
               HealthState.BROKEN: "bold red"}  # fmt: skip
     for row in rows:
         table.add_row(
-            row.name, row.type, Text(row.health, style=styles.get(row.health, "")),
-            common.shown_time(row.last_success_at, zone, "never"),
+            row.name, row.type,
+            Text(common.say(f"state_{row.health}"), style=styles.get(row.health, "")),
+            common.shown_time(row.last_success_at, zone, common.say("never")),
             str(row.consecutive_failures),
             "" if row.items_last_seen is None else str(row.items_last_seen),
             str(undated.get(row.id, 0)),
@@ -123,7 +121,8 @@ def sources_command() -> None:
         )  # fmt: skip
     for source in config.sources:
         if source.name not in crawled:
-            table.add_row(source.name, source.type, "new", "never crawled", "0", "", "", "", "")
+            table.add_row(source.name, source.type, common.say("state_new"),
+                          common.say("never_crawled"), "0", "", "", "", "")  # fmt: skip
     common.console.print(table)
     if any(row.health == HealthState.BROKEN for row in rows):
         raise SystemExit(1)
@@ -146,17 +145,21 @@ def outbox_command(limit: int) -> None:
     """List mails: pending (with their next attempt), failed (with the reason), sent."""
     settings = common.settings()
     zone = common.time_zone(common.optional_config(settings))
-    if _no_database_yet(settings, "no mail queued yet"):
+    if _no_database_yet(settings, common.say("no_mail_yet")):
         return
     rows = common.run(_outbox(settings, limit))
-    table = Table(
-        "id", "status", "alert", "subject", "attempts", f"next / sent at ({zone})", "last error"
-    )
+    table = Table(*(
+        common.say(f"column_{column}", zone=zone) for column in (
+            "id", "status", "alert", "subject", "attempts", "next_or_sent", "last_error",
+        )
+    ))  # fmt: skip
     for row in rows:
         when = row.sent_at if row.status == OutboxStatus.SENT else row.next_attempt_at
-        failed = f" (refused: {', '.join(row.failed_recipients)})" if row.failed_recipients else ""
+        failed = (common.say("refused", recipients=", ".join(row.failed_recipients))
+                  if row.failed_recipients else "")  # fmt: skip
         table.add_row(
-            str(row.id), row.status, row.alert, row.subject, str(row.attempts),
+            str(row.id), common.say(f"status_{row.status}"), row.alert, row.subject,
+            str(row.attempts),
             common.shown_time(when, zone), (row.last_error or "") + failed,
         )  # fmt: skip
     common.console.print(table)

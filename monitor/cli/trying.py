@@ -3,7 +3,6 @@ sources.yaml. Nothing is stored."""
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,8 +14,9 @@ from monitor import domain, fetch, query, sources, text
 from monitor.cli import common
 from monitor.config import sources_yaml
 from monitor.config.environment import Settings
-from monitor.crawl import dry_run
+from monitor.crawl import dry_run, health
 from monitor.errors import FetchError, QuerySyntaxError
+from monitor.phrasebook import problems
 from monitor.service.parts import open_fetcher
 from monitor.sources import presets
 from monitor.sources.reading import encoding
@@ -46,14 +46,12 @@ def query_command(
     try:
         query.check(query_text)
     except QuerySyntaxError as error:
-        common.errors.print(f"invalid query: {error}", markup=False, highlight=False)
+        common.complain(common.say("invalid_query", reason=error.told(common.language())))
         caret = " " * (error.column - 1) + "^"
-        common.errors.print(f"  {query_text}\n  {caret}", markup=False, highlight=False)
+        common.complain(f"  {query_text}\n  {caret}")
         raise SystemExit(2) from None
     if sum(x is not None for x in (given_text, file, url)) != 1:
-        common.errors.print(
-            "give the text with exactly one of --text, --file or --url", markup=False
-        )
+        common.complain(common.say("query_one_text"))
         raise SystemExit(2)
     if url is not None:
         settings = common.settings()
@@ -61,7 +59,9 @@ def query_command(
         fetched = common.run(_fetch_text(settings, config, url))
         if isinstance(fetched, FetchError):
             # Not "no match" (exit 1): the text was never seen.
-            common.errors.print(f"could not fetch {fetched}", markup=False, highlight=False)
+            told = health.failed(fetched).told
+            reason = common.trouble((told[0], told[1], None), fetched.reason)
+            common.complain(common.say("could_not_fetch", url=fetched.url, reason=reason))
             raise SystemExit(3)
         markup = fetched
     elif file is not None:
@@ -128,13 +128,14 @@ def _source_to_try(
     if not (preset or kind):
         assert config is not None
         names = [source.name for source in config.sources]
-        otherwise = "; to try a URL give --preset or --type"
+        otherwise = common.say("try_a_url")
         return config.source(common.chosen_name("source", target, names, otherwise))
     if preset and not kind:
         try:
             kind = presets.load(preset).kind
         except ValueError as error:
-            common.errors.print(f"--preset: {error}", markup=False)
+            said = problems.told_error(error, common.language())
+            common.complain(common.say("option_problem", option="--preset", problem=said))
             raise SystemExit(2) from None
     fields: dict[str, Any] = {"name": "try", "type": kind, "url": target}
     if preset:
@@ -150,9 +151,7 @@ def _with_selectors(source: sources.SourceBase, overrides: tuple[str, ...]) -> s
     for override in overrides:
         name, equals, spec = override.partition("=")
         if not equals or not name.strip():
-            common.errors.print(
-                f"--selector {override!r}: write NAME=SPEC, e.g. date='p.author time'", markup=False
-            )
+            common.complain(common.say("selector_spec", override=repr(override)))
             raise SystemExit(2)
         changed[name.strip()] = spec.strip()
     fields = {**source.model_dump(exclude_unset=True), "selectors": changed}
@@ -163,9 +162,9 @@ def _validated_source(fields: dict[str, Any]) -> sources.SourceBase:
     try:
         return pydantic.TypeAdapter(sources.SourceConfig).validate_python(fields)
     except pydantic.ValidationError as error:
-        for detail in error.errors():
+        for detail in error.errors(include_url=False):
             where = ".".join(str(step) for step in detail["loc"][1:]) or "source"
-            common.errors.print(f"{where}: {detail['msg']}", markup=False)
+            common.complain(f"{where}: {problems.told_detail(detail, common.language())}")
         raise SystemExit(2) from None
 
 
@@ -186,35 +185,37 @@ async def _try(
 
 def _print_tried(tried: dry_run.Tried, *, has_brands: bool, timezone: str) -> None:
     """Plain lines, not tables: URLs must stay whole at any terminal width."""
+    say, tell = common.say, common.tell
     if tried.walked is None:
-        common.errors.print(f"{tried.source}: {tried.error}", markup=False, highlight=False)
+        common.complain(f"{tried.source}: {common.trouble(tried.told, tried.error or '')}")
         return
     walked = tried.walked
-    say = functools.partial(common.console.print, markup=False, highlight=False, soft_wrap=True)
     for note in walked.notes:
-        say(note)
-    say(f"pages fetched: {len(walked.visits)}")
+        tell(note)
+    tell(say("pages_fetched", count=len(walked.visits)))
     for visit in walked.visits:
-        say(f"  {visit.kind} {visit.status}: {visit.items} items, {visit.followed} links "
-            f"followed  {visit.url}")  # fmt: skip
-    say(f"\n{len(walked.documents)} items (dates in {timezone}):")
+        tell(say("page_visit", kind=visit.kind, status=visit.status, items=visit.items,
+                 followed=visit.followed, url=visit.url))  # fmt: skip
+    tell(say("items_found", count=len(walked.documents), zone=timezone))
     zone = ZoneInfo(timezone)
     for number, document in enumerate(walked.documents, start=1):
         when = f"{document.published_at.astimezone(zone):%Y-%m-%d %H:%M}" if (
-            document.published_at) else "no date"  # fmt: skip
+            document.published_at) else say("no_date")  # fmt: skip
         rating = f" · {document.rating:g}★" if document.rating is not None else ""
-        say(f"{number:>3}. {document.author or '(no author)'} · {when}{rating} · {document.url}")
-        say(f"     {text.one_line(document.title + ' – ' + document.text, 100)}")
+        author = document.author or say("no_author")
+        tell(f"{number:>3}. {author} · {when}{rating} · {document.url}")
+        tell(f"     {text.one_line(document.title + ' – ' + document.text, 100)}")
     for warning in dict.fromkeys(walked.warnings):
-        say(f"warning: {warning}")
+        tell(say("warning", warning=warning))
     if not walked.documents:
-        say("no items: the page was fetched, but nothing in it was read as an item")
+        tell(say("no_items"))
     if not has_brands:
-        say("(no sources.yaml here, so no brands were matched)")
+        tell(say("no_brands_here"))
         return
-    say(f"\n{len(tried.matches)} items mention a brand:")
+    tell(say("items_with_brand", count=len(tried.matches)))
     numbers = {id(document): n for n, document in enumerate(walked.documents, start=1)}
     for document, matches in tried.matches:
         for match in matches:
-            say(f"  {match.brand} ({', '.join(match.terms)}) in item {numbers[id(document)]}: "
-                f"{text.one_line(document.title, 80)}")  # fmt: skip
+            title = text.one_line(document.title, 80)
+            tell(say("brand_in_item", brand=match.brand, terms=", ".join(match.terms),
+                     number=numbers[id(document)], title=title))  # fmt: skip

@@ -64,7 +64,7 @@ async def _crawl(
         with Progress(
             console=common.errors, transient=True, disable=not common.errors.is_terminal
         ) as bar:
-            task = bar.add_task("crawling", total=len(chosen))
+            task = bar.add_task(common.say("crawling"), total=len(chosen))
 
             async def one(source: sources.SourceBase) -> pipeline.CrawlResult:
                 result = await pipeline.poll_source(
@@ -79,37 +79,31 @@ async def _crawl(
 
 
 def _skipped(result: pipeline.CrawlResult, zone: str) -> str:
-    holder = result.held_by or "another process"
+    holder = result.held_by or common.say("another_process")
     until = common.shown_time(result.held_until, zone)
-    return (f"skipped: {holder} holds it until {until} ({zone}); "
-            "--force crawls it anyway")  # fmt: skip
+    return common.say("skipped", holder=holder, until=until, zone=zone)
 
 
 def _print_drained(drained: delivery.Drained) -> None:
     if drained.sent:
-        common.console.print(f"Sent {drained.sent} mail(s) that were due.")
+        common.tell(common.say("drained_sent", count=drained.sent))
     if drained.retrying:
-        common.console.print(
-            f"{drained.retrying} mail(s) could not be sent yet and wait in the outbox for "
-            "their next attempt (monitor outbox shows why; monitor run or the next crawl "
-            "sends them)."
-        )
+        common.tell(common.say("drained_retrying", count=drained.retrying))
     if drained.failed:
-        common.console.print(f"{drained.failed} mail(s) failed for good: see monitor outbox.")
+        common.tell(common.say("drained_failed", count=drained.failed))
 
 
 def _print_crawl(results: list[pipeline.CrawlResult], zone: str = "UTC") -> None:
-    table = Table("source", "items", "new mentions", "pages", "left for later", "error")
+    table = Table(*(common.say(f"crawl_{column}") for column in (
+        "source", "items", "new", "pages", "backlog", "error")))  # fmt: skip
     for r in results:
-        status = _skipped(r, zone) if r.skipped else (r.error or "")
+        status = (_skipped(r, zone) if r.skipped
+                  else common.trouble(r.told, r.error) if r.error else "")  # fmt: skip
         table.add_row(r.source, str(r.items), str(len(r.new_mentions)), str(r.pages),
                       str(r.backlog) if r.backlog else "", status)  # fmt: skip
     common.console.print(table)
     if any(r.backlog for r in results):
-        common.console.print(
-            "Some sources have more pages than one crawl reads (settings: "
-            "max_pages_per_crawl); the next crawls read the pages left."
-        )
+        common.tell(common.say("crawl_backlog_note"))
 
 
 @click.command(name="digest")
@@ -121,13 +115,13 @@ def _print_crawl(results: list[pipeline.CrawlResult], zone: str = "UTC") -> None
 def digest_command(alert_name: str, preview: Path | None, send: bool) -> None:
     """Build the digest of ALERT from the mentions it has not sent yet."""
     if not preview and not send:
-        common.errors.print("say --preview FILE or --send", markup=False)
+        common.complain(common.say("digest_how"))
         raise SystemExit(2)
     settings = common.settings()
     config = common.config(settings)
     alert = config.alert(common.chosen_name("alert", alert_name, [a.name for a in config.alerts]))
     if alert.digest is None:
-        common.errors.print(f"'{alert.name}' is an immediate alert: it has no digest", markup=False)
+        common.complain(common.say("digest_immediate", alert=alert.name))
         raise SystemExit(2)
     common.run(_digest(settings, config, alert, preview, send))
 
@@ -144,31 +138,25 @@ async def _digest(
             config, alert, service.sessions, sender=settings.mail_from, now=common.now(), queue=send
         )
         if prepared.rendered is None:
-            said = (
-                f"{alert.name}: already queued by mail #{prepared.already_queued_by} (another "
-                "process, a moment ago); nothing more to send"
+            common.tell(
+                common.say("digest_already_queued", alert=alert.name,
+                           mail=prepared.already_queued_by)
                 if prepared.already_queued_by is not None
-                else f"{alert.name}: no new mentions, nothing to send"
-            )
-            common.console.print(said, markup=False, highlight=False)
+                else common.say("digest_nothing", alert=alert.name)
+            )  # fmt: skip
             if prepared.already_queued_by is None or not send:
                 return
             await _drain(service)  # send it now, whoever queued it
             return
         if preview:
             preview.write_text(prepared.rendered.html, encoding="utf-8")
-            common.console.print(
-                f"preview of {prepared.mentions} mentions written to {preview}",
-                markup=False,
-                highlight=False,
-            )
+            common.tell(common.say("digest_preview", count=prepared.mentions, file=preview))
         if send:
             result = await _drain(service)
-            common.console.print(
-                f"{alert.name}: {prepared.mentions} mentions; sent {result.sent}, "
-                f"retrying {result.retrying}, failed {result.failed}",
-                markup=False, highlight=False,
-            )  # fmt: skip
+            common.tell(common.say(
+                "digest_sent", alert=alert.name, count=prepared.mentions, sent=result.sent,
+                retrying=result.retrying, failed=result.failed,
+            ))  # fmt: skip
             if result.failed or result.retrying:
                 raise SystemExit(1)
 
@@ -202,22 +190,14 @@ def demo(folder: Path) -> None:
     logs.configure("WARNING")  # the demo prints its own summary
     report = common.run(run_demo(folder.resolve()))
     first = report.first_crawl
-    common.console.print(
-        Text("monitor demo", style="bold"),
-        ": bundled site on 127.0.0.1 (a blog's feed, a phpBB forum in Latin-1, a shop's "
-        "reviews), SMTP server in-process", sep="",
-    )  # fmt: skip
+    common.console.print(Text("monitor demo", style="bold"), common.say("demo_title"), sep="")
     _print_crawl(first)
     new_second = sum(len(r.new_mentions) for r in report.second_crawl)
-    common.console.print(
-        f"second crawl of the same sources: {new_second} new mentions (stored once)", markup=False
-    )
-    common.console.print(f"mails received by the SMTP server: {len(report.subjects)}", markup=False)
+    common.tell(common.say("demo_second_crawl", count=new_second))
+    common.tell(common.say("demo_mails", count=len(report.subjects)))
     for subject in report.subjects:
-        common.console.print(f"  {subject}", markup=False, highlight=False)
+        common.tell(f"  {subject}")
     if report.digest_html:
-        common.console.print(
-            f"open the digest: {report.digest_html}", markup=False, highlight=False
-        )
+        common.tell(common.say("demo_open", file=report.digest_html))
     if any(r.error for r in first) or not report.subjects:
         raise SystemExit(1)

@@ -17,8 +17,14 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from monitor.phrasebook import problems
+from monitor.phrasebook.language import Language
+
 _ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "psycopg"}
-_DATABASE_EXAMPLES = "sqlite+aiosqlite:///data/monitor.db or postgresql+psycopg://user@host/db"
+_DATABASE_EXAMPLES = {
+    "sqlite": "sqlite+aiosqlite:///data/monitor.db",
+    "postgresql": "postgresql+psycopg://user@host/db",
+}
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -45,6 +51,10 @@ class Settings(BaseSettings):
         'list (["127.0.0.1", "wiki.intranet:8443"]) or a comma-separated list.',
     )
     log_level: str = "INFO"
+    language: Language | None = Field(
+        default=None,
+        description="The command line's language (de or en); unset, the locale's.",
+    )
     http_host: str = Field(
         default="127.0.0.1",
         description="Where /healthz and /metrics listen (0.0.0.0 in a container).",
@@ -61,7 +71,7 @@ class Settings(BaseSettings):
             try:
                 return tuple(json.loads(value))
             except (ValueError, TypeError):
-                raise ValueError("not a JSON list of strings") from None
+                raise problems.invalid("env_not_a_list") from None
         return tuple(part.strip() for part in value.split(",") if part.strip())
 
     @field_validator("allow_hosts")
@@ -70,8 +80,7 @@ class Settings(BaseSettings):
         for entry in value:
             # The fetch layer parses entries in full; here only the common mistake of a URL.
             if not entry or any(c.isspace() or c in "/@" for c in entry):
-                raise ValueError(f"'{entry}': write host, host:port or "
-                                 "[ipv6]:port, not a URL")  # fmt: skip
+                raise problems.invalid("env_host_is_url", value=entry)
         return value
 
     @field_validator("smtp_url")
@@ -82,15 +91,13 @@ class Settings(BaseSettings):
             return None
         parts = urlsplit(value)
         if parts.scheme not in ("smtp", "smtps"):
-            raise ValueError("write smtp://host:port or smtps://host:port")
+            raise problems.invalid("env_smtp_scheme")
         try:
             parts.port  # noqa: B018 - parsing is the check
         except ValueError:
-            raise ValueError(
-                "the port is not a number from 1 to 65535: write smtp://host:587"
-            ) from None
+            raise problems.invalid("env_smtp_port") from None
         if not parts.hostname:
-            raise ValueError("no server named: write smtp://mail.example.org:587")
+            raise problems.invalid("env_smtp_host")
         return value
 
     @field_validator("database_url")
@@ -103,30 +110,33 @@ class Settings(BaseSettings):
         try:
             url = make_url(value)
         except ArgumentError:
-            raise ValueError(f"not a database URL: write {_DATABASE_EXAMPLES}") from None
+            raise problems.invalid("env_not_a_database_url", **_DATABASE_EXAMPLES) from None
         backend, driver = url.get_backend_name(), url.get_driver_name()
         wanted = _ASYNC_DRIVERS.get(backend)
         if wanted is None:
-            raise ValueError(f"{backend} is not supported: write {_DATABASE_EXAMPLES}")
+            raise problems.invalid(
+                "env_database_unsupported", backend=backend, **_DATABASE_EXAMPLES
+            )
         if "+" not in url.drivername:
             url = url.set(drivername=f"{backend}+{wanted}")
         elif driver != wanted:
-            raise ValueError(f"the driver {driver} is not installed or not async: use "
-                             f"{backend}+{wanted}://…")  # fmt: skip
+            raise problems.invalid(
+                "env_database_driver", driver=driver, wanted=f"{backend}+{wanted}://…"
+            )
         return url.render_as_string(hide_password=False)
 
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
         if value.upper() not in _LEVELS:
-            raise ValueError(f"'{value}' is not a level: one of {', '.join(_LEVELS)}")
+            raise problems.invalid("env_log_level", value=value, choices=", ".join(_LEVELS))
         return value.upper()
 
     @field_validator("data_dir")
     @classmethod
     def _folder(cls, value: Path) -> Path:
         if value.exists() and not value.is_dir():
-            raise ValueError(f"{value} is a file, not a folder: name a folder for the data")
+            raise problems.invalid("env_data_dir_is_file", value=str(value))
         return value
 
     @property

@@ -19,6 +19,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from monitor.phrasebook import problems
+
 DEFAULT_CONCURRENCY = 2
 DEFAULT_DELAY = 1.0
 
@@ -31,7 +33,7 @@ def _seconds(value: Any) -> Any:
     if isinstance(value, str):
         match = _SECONDS.match(value.lower())
         if not match:
-            raise ValueError(f"'{value}' is not a delay: write e.g. 500ms, 2s or 1m")
+            raise problems.invalid("not_a_delay", value=value)
         return float(match.group(1)) * _UNIT[match.group(2)]
     return value
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from monitor.phrasebook import problems
 from monitor.time_values import parse_duration
 
 _EVERY = re.compile(r"^every\s+(.+)$")
@@ -49,30 +50,27 @@ def parse_schedule(text: str) -> Schedule:
     if match := _WEEKLY.match(spoken):
         day = match.group(1)
         if day not in _WEEKDAYS:
-            raise ValueError(f"'{day}' is not a weekday: use one of {', '.join(_WEEKDAYS)}")
+            raise problems.invalid("not_a_weekday", value=day, choices=", ".join(_WEEKDAYS))
         return Cron(f"{_minute(match.group(3))} {_hour(match.group(2))} * * {day[:3]}")
     fields = spoken.split()
     if len(fields) == 5 and all(_CRON_FIELD.match(field) for field in fields):
         try:
             CronTrigger.from_crontab(spoken)
         except ValueError as error:
-            raise ValueError(f"'{text}' is not a valid cron expression: {error}") from None
+            raise problems.invalid("bad_cron", value=text, reason=str(error)) from None
         return Cron(spoken)
-    raise ValueError(
-        f"'{text}' is not a schedule: write 'every 30 minutes', 'daily at 08:00', "
-        "'weekly on monday at 08:00' or five cron fields such as '0 8 * * 1-5'"
-    )
+    raise problems.invalid("not_a_schedule", value=text)
 
 
 def _hour(text: str) -> int:
     if not 0 <= int(text) <= 23:
-        raise ValueError(f"hour {text} is not between 0 and 23")
+        raise problems.invalid("bad_hour", value=text)
     return int(text)
 
 
 def _minute(text: str) -> int:
     if not 0 <= int(text) <= 59:
-        raise ValueError(f"minute {text} is not between 0 and 59")
+        raise problems.invalid("bad_minute", value=text)
     return int(text)
 
 
@@ -108,7 +106,7 @@ def last_tick(rule: Schedule, timezone: str, now: datetime) -> datetime:
         latest = tick
         probe = max(tick, probe) + timedelta(seconds=1)
     if latest is None:
-        raise ValueError(f"'{rule.expression}' does not tick within {_CRON_LOOKBACK.days} days")
+        raise problems.invalid("never_ticks", value=rule.expression, days=str(_CRON_LOOKBACK.days))
     return latest.astimezone(UTC)
 
 

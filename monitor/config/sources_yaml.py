@@ -8,6 +8,7 @@ never silently switches something off.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from datetime import timedelta
@@ -23,12 +24,13 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import InitErrorDetails
 
 from monitor import query, text
 from monitor import sources as source_types
 from monitor.config import host_policy, schedule, yaml_lines
 from monitor.errors import ConfigError, ConfigProblem, QuerySyntaxError
+from monitor.phrasebook import problems
 from monitor.query import BrandQuery
 from monitor.time_values import Duration, TimeZone
 
@@ -40,7 +42,7 @@ class _Frozen(BaseModel):
 def _email(value: str) -> str:
     local, at, domain = value.strip().rpartition("@")
     if not at or not local or "." not in domain or any(c.isspace() for c in value.strip()):
-        raise ValueError(f"'{value}' is not an e-mail address")
+        raise problems.invalid("not_an_email", value=value)
     return value.strip()
 
 
@@ -48,14 +50,28 @@ def _query(value: str) -> str:
     try:
         query.check(value)
     except QuerySyntaxError as error:
-        raise ValueError(str(error)) from None
+        raise problems.invalid(
+            "bad_query", **error.values, reason=error.kind, column=str(error.column)
+        ) from None
     return value
 
 
 def _host_name(value: str) -> str:
     if not value.strip() or any(c.isspace() or c in "/:@" for c in value.strip()):
-        raise ValueError(f"'{value}' is not a host name: write e.g. forum.example.org")
+        raise problems.invalid("not_a_host_name", value=value)
     return host_policy.host_key(value)
+
+
+def _product_token(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_-]+", value):  # RFC 9309: letters, "_" and "-"
+        raise problems.invalid("not_a_product_token", value=value)
+    return value
+
+
+def _alert_name(value: str) -> str:
+    if not re.fullmatch(r"[\w.\-]+", value):  # it names files and metrics labels
+        raise problems.invalid("not_an_alert_name", value=value)
+    return value
 
 
 Email = Annotated[str, AfterValidator(_email)]
@@ -94,9 +110,8 @@ class Settings(_Frozen):
     failures_before_attention: int = Field(
         default=3, ge=1, le=100, description="Failed crawls in a row that make a source broken."
     )
-    robots_user_agent: str = Field(
+    robots_user_agent: Annotated[str, AfterValidator(_product_token)] = Field(
         default="monitor",
-        pattern=r"^[A-Za-z_-]+$",
         description="The product token robots.txt groups are matched against (RFC 9309).",
     )
 
@@ -116,7 +131,7 @@ class Brand(_Frozen):
     @model_validator(mode="after")
     def _has_a_query(self) -> Brand:
         if self.query is None and not self.queries:
-            raise ValueError("a brand needs a query (or a list of queries)")
+            raise problems.invalid("brand_needs_query")
         return self
 
     @property
@@ -142,7 +157,7 @@ class Immediate(_Frozen):
 class Alert(_Frozen):
     """Who is told about which mentions, and when: a digest on a schedule, or at once."""
 
-    name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.\-]+$")
+    name: Annotated[str, AfterValidator(_alert_name)] = Field(min_length=1, max_length=100)
     recipients: tuple[Email, ...] = Field(min_length=1)
     brands: tuple[str, ...] = Field(default=(), description="Empty means every brand.")
     sources: tuple[str, ...] = Field(default=(), description="Empty means every source.")
@@ -162,10 +177,7 @@ class Alert(_Frozen):
     @model_validator(mode="after")
     def _digest_or_immediate(self) -> Alert:
         if (self.digest is None) == (self.immediate is None):
-            raise ValueError(
-                "an alert needs either `digest: <schedule>` (e.g. daily at 08:00) or "
-                "`immediate:` with its conditions, not both"
-            )
+            raise problems.invalid("alert_digest_or_immediate")
         return self
 
     @property
@@ -204,12 +216,13 @@ class Config(_Frozen):
                 if name in names:
                     continue
                 hint = difflib.get_close_matches(name, names, n=1)
-                message = f"no brand is named '{name}'" + (
-                    f": did you mean '{hint[0]}'?" if hint else "")  # fmt: skip
-                unknown.append(InitErrorDetails(
-                    type=PydanticCustomError("unknown_brand", "{message}", {"message": message}),
-                    loc=("sources", index, "brands", position), input=name,
-                ))  # fmt: skip
+                said = (problems.invalid("unknown_brand_hint", name=name, hint=hint[0]) if hint
+                        else problems.invalid("unknown_brand", name=name))  # fmt: skip
+                unknown.append(
+                    InitErrorDetails(
+                        type=said, loc=("sources", index, "brands", position), input=name
+                    )
+                )
         if unknown:
             raise ValidationError.from_exception_data("Config", unknown)
         return self
@@ -251,9 +264,12 @@ class Config(_Frozen):
         return tuple(a for a in self.alerts if a.immediate is not None)
 
 
-def _cross_check(config: Config) -> list[tuple[yaml_lines.Path, str]]:
+Said = tuple[yaml_lines.Path, str, dict[str, str]]  # where, the problem's kind, its values
+
+
+def _cross_check(config: Config) -> list[Said]:
     """Problems no single field shows: duplicate names, alerts naming unknown brands/sources."""
-    problems: list[tuple[yaml_lines.Path, str]] = []
+    problems: list[Said] = []
     groups: tuple[tuple[str, tuple[Brand | Alert | source_types.SourceBase, ...]], ...] = (
         ("brands", config.brands), ("sources", config.sources), ("alerts", config.alerts),
     )  # fmt: skip
@@ -261,8 +277,7 @@ def _cross_check(config: Config) -> list[tuple[yaml_lines.Path, str]]:
         seen: set[str] = set()
         for index, item in enumerate(items):
             if item.name.casefold() in seen:
-                problems.append(((section, index, "name"),
-                                 f"'{item.name}' is used twice: names must be unique"))  # fmt: skip
+                problems.append(((section, index, "name"), "name_twice", {"name": item.name}))
             seen.add(item.name.casefold())
     brand_names = sorted(b.name for b in config.brands)
     source_names = sorted(s.name for s in config.sources)
@@ -273,11 +288,9 @@ def _cross_check(config: Config) -> list[tuple[yaml_lines.Path, str]]:
             for position, name in enumerate(names):
                 if name not in known:
                     hint = difflib.get_close_matches(name, known, n=1)
-                    problems.append((
-                        ("alerts", index, field, position),
-                        f"no {field[:-1]} is named '{name}'"
-                        + (f": did you mean '{hint[0]}'?" if hint else ""),
-                    ))  # fmt: skip
+                    kind = f"unknown_{field[:-1]}" + ("_hint" if hint else "")
+                    values = {"name": name, "hint": hint[0]} if hint else {"name": name}
+                    problems.append((("alerts", index, field, position), kind, values))
     return problems
 
 
@@ -286,23 +299,17 @@ def load(path: Path) -> Config:
     try:
         size = path.stat().st_size
         if size > yaml_lines.MAX_BYTES:  # refused before it is read
-            problem = f"the file is {size:,} bytes; at most {yaml_lines.MAX_BYTES:,} are read"
-            raise ConfigError([ConfigProblem(str(path), None, "", problem)])
+            raise ConfigError([ConfigProblem.said(
+                str(path), None, "", "file_too_large",
+                size=f"{size:,}", limit=f"{yaml_lines.MAX_BYTES:,}",
+            )])  # fmt: skip
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(
-            [
-                ConfigProblem(
-                    str(path),
-                    None,
-                    "",
-                    "file not found: create it from the example "
-                    "sources.yaml in the repository, or set MONITOR_CONFIG",
-                )
-            ]
-        ) from None
+        raise ConfigError([ConfigProblem.said(str(path), None, "", "file_missing")]) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError([ConfigProblem(str(path), None, "", f"cannot read: {error}")]) from None
+        raise ConfigError(
+            [ConfigProblem.said(str(path), None, "", "file_unreadable", reason=str(error))]
+        ) from None
     return parse(text, filename=path.name)
 
 
@@ -310,15 +317,18 @@ def parse(text: str, *, filename: str = "sources.yaml") -> Config:
     try:
         data, lines = yaml_lines.load(text)
     except yaml_lines.YamlError as error:
-        raise ConfigError([ConfigProblem(filename, error.line, "", error.message)]) from None
+        # The path means nothing in text that is not YAML: the line itself is shown.
+        shown = text.splitlines()[error.line - 1 : error.line] if error.line else []
+        raise ConfigError([
+            ConfigProblem(filename, error.line, "", error.message, error.kind, error.values,
+                          excerpt=_excerpt(shown[0]) if shown else None)
+        ]) from None  # fmt: skip
     if not isinstance(data, dict):
-        raise ConfigError(
-            [ConfigProblem(filename, 1, "", "expected keys such as brands: and sources:")]
-        )
+        raise ConfigError([ConfigProblem.said(filename, 1, "", "not_a_mapping")])
     try:
         config = Config.model_validate(data)
     except ValidationError as error:
-        details = error.errors()
+        details = error.errors(include_url=False)
         paths = [_data_path(data, detail) for detail in details]
         problems = [
             _problem(filename, data, lines, path, detail)
@@ -331,8 +341,9 @@ def parse(text: str, *, filename: str = "sources.yaml") -> Config:
     cross = _cross_check(config)
     if cross:
         raise ConfigError([
-            ConfigProblem(filename, yaml_lines.line_of(lines, path), _dotted(path), message)
-            for path, message in cross
+            ConfigProblem.said(filename, yaml_lines.line_of(lines, path), _dotted(path), kind,
+                               **values)
+            for path, kind, values in cross
         ])  # fmt: skip
     return config
 
@@ -340,23 +351,37 @@ def parse(text: str, *, filename: str = "sources.yaml") -> Config:
 def _problem(
     filename: str, data: Any, lines: dict[yaml_lines.Path, int], path: yaml_lines.Path, detail: Any
 ) -> ConfigProblem:
+    """One pydantic error as a problem of the phrasebook (pydantic's wording where it has
+    no sentence)."""
+    line, where = yaml_lines.line_of(lines, path), _dotted(path)
     kind = detail["type"]
-    message = str(detail["msg"]).removeprefix("Value error, ")
     if kind == "extra_forbidden":
         allowed = _allowed_keys(data, path[:-1])
         hint = difflib.get_close_matches(str(path[-1]), allowed, n=1)
-        message = f"unknown key '{path[-1]}'" + (
-            f": did you mean '{hint[0]}'?" if hint else f"; allowed keys: {', '.join(allowed)}"
+        if hint:
+            return ConfigProblem.said(filename, line, where, "unknown_key", key=str(path[-1]),
+                                      hint=hint[0])  # fmt: skip
+        return ConfigProblem.said(filename, line, where, "unknown_key_allowed",
+                                  key=str(path[-1]), allowed=", ".join(allowed))  # fmt: skip
+    if kind == "missing":
+        return ConfigProblem.said(filename, line, where, "missing_key", key=str(detail["loc"][-1]))
+    choices = ", ".join(sorted(source_types.ADAPTERS))
+    if kind == "union_tag_invalid":
+        given = str(detail["input"].get("type"))
+        return ConfigProblem.said(
+            filename, line, where, "unknown_source_type", type=given, choices=choices
         )
-    elif kind == "missing":
-        message = f"required key '{detail['loc'][-1]}' is missing"
-    elif kind == "union_tag_invalid":
-        message = (f"unknown source type '{detail['input'].get('type')}': use one of "
-                   f"{', '.join(sorted(source_types.ADAPTERS))}")  # fmt: skip
-    elif kind == "union_tag_not_found":
-        message = f"a source needs a type: one of {', '.join(sorted(source_types.ADAPTERS))}"
-    line = yaml_lines.line_of(lines, path)
-    return ConfigProblem(filename, line, _dotted(path), message)
+    if kind == "union_tag_not_found":
+        return ConfigProblem.said(filename, line, where, "source_needs_type", choices=choices)
+    message = str(detail["msg"]).removeprefix("Value error, ")
+    return ConfigProblem(filename, line, where, message, kind, problems.detail_values(detail))
+
+
+def _excerpt(line: str, width: int = 100) -> str:
+    """A line of the file as a terminal may show it: what cannot be printed (a tab, NUL,
+    an escape sequence) written as its escape, and cut to `width` characters."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in line.rstrip())
+    return shown if len(shown) <= width else shown[: width - 1] + "…"
 
 
 def _data_path(data: Any, detail: Any) -> yaml_lines.Path:

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from monitor.phrasebook import problems
+
 Path = tuple[str | int, ...]
 
 MAX_BYTES = 1024 * 1024  # a sources.yaml of 10,000 sources is about 1 MB
@@ -25,28 +27,41 @@ MAX_VALUES = 200_000  # values once aliases are expanded: 10,000 sources with 20
 
 
 class YamlError(ValueError):
-    """The text is not YAML we accept; `line` is 1-based."""
+    """The text is not YAML we accept: a problem of `kind` (a sentence of
+    phrasebook.problems) with its `values`; `line` is 1-based."""
 
-    def __init__(self, message: str, line: int | None) -> None:
-        self.message = message
-        self.line = line
-        super().__init__(message)
+    def __init__(self, kind: str, line: int | None, **values: str) -> None:
+        self.kind, self.values, self.line = kind, values, line
+        self.message = problems.english(kind, values)
+        super().__init__(self.message)
+
+
+# PyYAML's wording of the mistakes people make most, and what to tell them instead.
+_KNOWN_SYNTAX = {
+    "mapping values are not allowed here": "yaml_colon",
+    "could not find expected ':'": "yaml_missing_colon",
+    "found character '\\t' that cannot start any token": "yaml_tab",
+    "found undefined alias": "yaml_undefined_alias",
+    "found unexpected end of stream": "yaml_unclosed",
+    "expected ',' or ']'": "yaml_unclosed",
+    "expected ',' or '}'": "yaml_unclosed",
+    "expected <block end>": "yaml_indent",
+}
 
 
 def load(text: str) -> tuple[Any, dict[Path, int]]:
     """Parse one YAML document. Returns (data, lines); empty text gives ({}, {})."""
     size = len(text.encode("utf-8", "replace"))
     if size > MAX_BYTES:
-        raise YamlError(f"the file is {size:,} bytes; at most {MAX_BYTES:,} are read", None)
+        raise YamlError("file_too_large", None, size=f"{size:,}", limit=f"{MAX_BYTES:,}")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except RecursionError:
-        raise YamlError(f"values are nested deeper than {MAX_DEPTH} levels", None) from None
+        raise YamlError("yaml_too_deep", None, limit=str(MAX_DEPTH)) from None
     except yaml.reader.ReaderError as error:  # NUL and other characters YAML does not allow
         where = text[: error.position].count("\n") + 1
         character = chr(error.character) if isinstance(error.character, int) else error.character
-        said = f"not valid YAML: character {character!r} is not allowed"
-        raise YamlError(said, where) from None
+        raise YamlError("yaml_character", where, character=repr(character)) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         if error.context_mark is not None and (mark is None or mark.index >= len(text.rstrip())):
@@ -54,7 +69,11 @@ def load(text: str) -> tuple[Any, dict[Path, int]]:
             # is where it was opened.
             mark = error.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise YamlError(f"not valid YAML: {error.problem or error}", line) from None
+        said = str(error.problem or error)
+        known = next((k for start, k in _KNOWN_SYNTAX.items() if said.startswith(start)), None)
+        if known is not None:
+            raise YamlError(known, line) from None
+        raise YamlError("yaml_syntax", line, reason=said) from None
     if node is None:
         return {}, {}
     lines: dict[Path, int] = {}
@@ -85,19 +104,18 @@ class _Builder:
         if self.values > MAX_VALUES:
             # Aliases make lines deep inside meaningless: name the top-level key.
             line = line_of(self.lines, path[:1]) or line
-            raise YamlError(
-                f"more than {MAX_VALUES:,} values once aliases (*name) are expanded: write "
-                "them out, or use fewer aliases", line,
-            )  # fmt: skip
+            raise YamlError("yaml_too_many", line, limit=f"{MAX_VALUES:,}")
         if len(path) > MAX_DEPTH:
-            raise YamlError(f"values are nested deeper than {MAX_DEPTH} levels", line)
+            raise YamlError("yaml_too_deep", line, limit=str(MAX_DEPTH))
         self.lines.setdefault(path, own)
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 key = _scalar(key_node)
                 if key in result:
-                    raise YamlError(f"key '{key}' appears twice", key_node.start_mark.line + 1)
+                    raise YamlError(
+                        "yaml_duplicate_key", key_node.start_mark.line + 1, key=str(key)
+                    )
                 child = (*path, str(key))
                 self.lines[child] = key_node.start_mark.line + 1
                 result[key] = self.build(value_node, child)
@@ -109,6 +127,6 @@ class _Builder:
 
 def _scalar(node: yaml.Node) -> Any:
     if not isinstance(node, yaml.ScalarNode):
-        raise YamlError("a key must be a plain value", node.start_mark.line + 1)
+        raise YamlError("yaml_key_type", node.start_mark.line + 1)
     # PyYAML's resolver already tagged the scalar (int, bool, null, str…); construct it so.
     return yaml.SafeLoader("").construct_object(node, deep=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from monitor import domain, fetch, query, sources
-from monitor.crawl import walk
+from monitor.crawl import health, walk
 from monitor.errors import FetchError, SourceError
 
 
@@ -20,6 +20,8 @@ class Tried:
     walked: walk.Walked | None
     matches: list[tuple[domain.Document, list[domain.Match]]] = field(default_factory=list)
     error: str | None = None
+    # Why it failed, as the admins' mail would say it: trouble, HTTP status, the URL.
+    told: tuple[domain.Trouble | None, int | None, str | None] = (None, None, None)
 
 
 async def try_source(
@@ -37,7 +39,7 @@ async def try_source(
             max_pages=max_pages,
         )  # fmt: skip
     except (FetchError, SourceError) as error:
-        return Tried(source.name, None, error=str(error))
+        return Tried(source.name, None, error=str(error), told=health.failed(error).told)
     found = []
     if matcher is not None:
         found = [(d, hits) for d in walked.documents if (hits := matcher.match(d))]

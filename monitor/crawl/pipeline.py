@@ -57,6 +57,8 @@ class CrawlResult:
     held_by: str | None = None
     held_until: datetime | None = None
     warnings: tuple[str, ...] = field(default=())
+    # Why it failed, as the admins' mail says it: trouble, HTTP status, the URL.
+    told: tuple[domain.Trouble | None, int | None, str | None] = (None, None, None)
     backlog: int = 0  # pages found and left for the next crawl: the page budget was spent
 
 
@@ -443,7 +445,7 @@ async def _failed(
         health_mail = await _settle(session, crawler, source, claim, outcome, items=None, now=now)
     if health_mail:
         crawler.queued()
-    return CrawlResult(source.name, error=error)
+    return CrawlResult(source.name, error=error, told=outcome.told)
 
 
 def _count_fetches(crawl: walk.Walked) -> None:

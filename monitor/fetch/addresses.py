@@ -20,6 +20,8 @@ import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from monitor.phrasebook import problems
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
@@ -112,12 +114,12 @@ def parse_entry(text: str) -> AllowEntry:
     if text.startswith("["):
         host, _, rest = text[1:].partition("]")
         if rest and not rest.startswith(":"):
-            raise ValueError(f"'{text}' is not host, host:port or [ipv6]:port")
+            raise problems.invalid("env_bad_host_entry", value=text)
         port = rest[1:]
     elif text.count(":") == 1:
         host, _, port = text.partition(":")
     if not host or (port and not port.isdigit()) or (port and not 0 < int(port) < 65536):
-        raise ValueError(f"'{text}' is not host, host:port or [ipv6]:port")
+        raise problems.invalid("env_bad_host_entry", value=text)
     ip = ip_literal(host)
     name = str(unwrap(ip)) if ip is not None else host.lower().rstrip(".")
     return AllowEntry(name, int(port) if port else None)

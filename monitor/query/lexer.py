@@ -66,7 +66,7 @@ def tokenize(query: str) -> list[Token]:
             found.append(Token("PHRASE", column, text))
         elif char == "-":
             if position + 1 == len(query) or query[position + 1].isspace():
-                raise QuerySyntaxError("'-' must stand right before the term it excludes", column)
+                raise QuerySyntaxError("query_dangling_minus", column)
             found.append(Token("NOT", column, "-"))
             position += 1
         else:
@@ -84,7 +84,7 @@ def _quoted(query: str, start: int) -> tuple[str, int]:
     while end < len(query) and query[end] not in QUOTES:
         end += 1
     if end == len(query):
-        raise QuerySyntaxError("unterminated quote", start + 1)
+        raise QuerySyntaxError("query_unterminated_quote", start + 1)
     return query[start + 1 : end], end + 1
 
 
@@ -98,9 +98,9 @@ def _bare(query: str, start: int, end: int) -> tuple[Token, int]:
     if near is not None:
         name, distance = near.groups()
         if distance is None:
-            raise QuerySyntaxError(f"{name} needs a distance, like {name}/5", column)
+            raise QuerySyntaxError("query_near_distance", column, name=name)
         if not (distance.isascii() and distance.isdigit() and int(distance) > 0):
-            raise QuerySyntaxError(f"{name} distance must be a positive integer", column)
+            raise QuerySyntaxError("query_near_positive", column, name=name)
         return Token("NEAR", column, chunk, distance=int(distance), ordered=name == "ONEAR"), end
     field = _FIELD.fullmatch(chunk)
     if field is None:
@@ -109,14 +109,10 @@ def _bare(query: str, start: int, end: int) -> tuple[Token, int]:
     if name not in FIELDS:
         if value == "" or value.startswith("//"):
             return Token("WORD", column, chunk), end  # "Hinweis:" or a URL
-        raise QuerySyntaxError(
-            f"unknown field '{field.group(1)}:' (fields are title:, author:, site:, lang:);"
-            " put the term in quotes to search for it as text",
-            column,
-        )
+        raise QuerySyntaxError("query_unknown_field", column, field=field.group(1))
     if value:
         return Token("WORD", column, value, field=name), end
     if end < len(query) and query[end] in QUOTES:
         text, after = _quoted(query, end)
         return Token("PHRASE", column, text, field=name), after
-    raise QuerySyntaxError(f"{name}: needs a word or a quoted phrase right after it", column)
+    raise QuerySyntaxError("query_field_empty", column, field=name)

@@ -26,16 +26,16 @@ def parse(text: str) -> nodes.Node:
     """
     tokens = lexer.tokenize(text)
     if not tokens:
-        raise QuerySyntaxError("empty query", 1)
+        raise QuerySyntaxError("query_empty", 1)
     parser = _Parser(tokens)
     tree = parser.query()
     if parser.position < len(tokens):
         extra = tokens[parser.position]
         if extra.kind == ")":
-            raise QuerySyntaxError("unmatched closing parenthesis", extra.column)
-        raise QuerySyntaxError(f"unexpected {extra.text or extra.kind}", extra.column)
+            raise QuerySyntaxError("query_unmatched_closing", extra.column)
+        raise QuerySyntaxError("query_unexpected", extra.column, operator=extra.text or extra.kind)
     if not nodes.is_anchored(tree):
-        raise QuerySyntaxError("query needs at least one positive term", _unanchored(tree))
+        raise QuerySyntaxError("query_not_anchored", _unanchored(tree))
     return tree
 
 
@@ -53,9 +53,7 @@ class _Parser:
     def deeper(self, token: Token) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise QuerySyntaxError(
-                f"parentheses or NOTs nested deeper than {MAX_DEPTH} levels", token.column
-            )
+            raise QuerySyntaxError("query_too_deep", token.column, limit=str(MAX_DEPTH))
 
     def peek(self) -> Token | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -74,7 +72,7 @@ class _Parser:
         while (token := self.peek()) is not None and token.kind == "OR":
             self.take()
             if not self.starts_term():
-                raise QuerySyntaxError(f"{token.text} needs a term on both sides", token.column)
+                raise QuerySyntaxError("query_needs_both_sides", token.column, operator=token.text)
             children.append(self.all())
         return children[0] if len(children) == 1 else nodes.Or(tuple(children))
 
@@ -84,7 +82,7 @@ class _Parser:
             if token.kind == "AND":
                 self.take()
                 if not self.starts_term():
-                    raise QuerySyntaxError("AND needs a term on both sides", token.column)
+                    raise QuerySyntaxError("query_needs_both_sides", token.column, operator="AND")
             children.append(self.near())
         return children[0] if len(children) == 1 else nodes.And(tuple(children))
 
@@ -93,13 +91,13 @@ class _Parser:
         while (token := self.peek()) is not None and token.kind == "NEAR":
             self.take()
             if not self.starts_term():
-                raise QuerySyntaxError(f"{token.text} needs a term on both sides", token.column)
+                raise QuerySyntaxError("query_needs_both_sides", token.column, operator=token.text)
             right = self.unary()
             if not (nodes.is_positional(left) and nodes.is_positional(right)):
                 raise QuerySyntaxError(
-                    f"{token.text} needs words or phrases on both sides"
-                    " (not NOT, AND, site: or lang:)",
+                    "query_near_positional",
                     token.column,
+                    operator=token.text,
                 )
             left = nodes.Near(left, right, token.distance, token.ordered, token.column)
         return left
@@ -109,7 +107,7 @@ class _Parser:
         if token is not None and token.kind == "NOT":
             self.take()
             if not self.starts_term():
-                raise QuerySyntaxError(f"{token.text} needs a term after it", token.column)
+                raise QuerySyntaxError("query_needs_term_after", token.column, operator=token.text)
             self.deeper(token)
             inner = self.unary()
             self.depth -= 1
@@ -120,20 +118,20 @@ class _Parser:
         token = self.take()
         if token.kind == "(":
             if (closing := self.peek()) is not None and closing.kind == ")":
-                raise QuerySyntaxError("empty parentheses", token.column)
+                raise QuerySyntaxError("query_empty_parentheses", token.column)
             self.deeper(token)
             inner = self.query()
             self.depth -= 1
             closing = self.peek()
             if closing is None or closing.kind != ")":
-                raise QuerySyntaxError("unclosed parenthesis", token.column)
+                raise QuerySyntaxError("query_unclosed_parenthesis", token.column)
             self.take()
             return inner
         if token.kind in ("WORD", "PHRASE"):
             return _leaf(token)
         if token.kind == ")":
-            raise QuerySyntaxError("unmatched closing parenthesis", token.column)
-        raise QuerySyntaxError(f"{token.text} needs a term on both sides", token.column)
+            raise QuerySyntaxError("query_unmatched_closing", token.column)
+        raise QuerySyntaxError("query_needs_both_sides", token.column, operator=token.text)
 
 
 def _leaf(token: Token) -> nodes.Node:
@@ -143,21 +141,22 @@ def _leaf(token: Token) -> nodes.Node:
     if token.field == "site":
         host = token.text.strip().lower().rstrip(".")
         if not host or any(char.isspace() or char in "/:" for char in host):
-            raise QuerySyntaxError("site: needs a host name, like site:example.com", token.column)
+            raise QuerySyntaxError("query_site_host", token.column)
         return nodes.Site(host, display, token.column)
     if token.field == "lang":
         code = token.text.strip().lower().replace("_", "-")
         if not code or " " in code:
-            raise QuerySyntaxError("lang: needs a language code, like lang:de", token.column)
+            raise QuerySyntaxError("query_lang_code", token.column)
         return nodes.Lang(code, display, token.column)
     text = token.text
     wildcard = not quoted and text.endswith("*")
     words = tuple(fold.words(text[:-1] if wildcard else text))
     if wildcard and (not words or len(words[-1]) < 2):
-        raise QuerySyntaxError("a wildcard needs at least 2 letters before *", token.column)
+        raise QuerySyntaxError("query_short_wildcard", token.column)
     if not words:
-        what = "phrase" if quoted else f"'{text}'"
-        raise QuerySyntaxError(f"{what} has no letters or digits", token.column)
+        if quoted:
+            raise QuerySyntaxError("query_phrase_no_letters", token.column)
+        raise QuerySyntaxError("query_word_no_letters", token.column, word=text)
     field: nodes.Field = "title" if token.field == "title" else "author" if token.field else "any"
     return nodes.Words(words, display, token.column, field, wildcard)
 

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from monitor import domain, text
+from monitor.phrasebook import problems
 from monitor.time_values import Duration, TimeZone
 
 
@@ -28,9 +29,9 @@ def check_http_url(value: str) -> str:
     """Accept an absolute http(s) URL with a host; say what is wrong otherwise."""
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https"):
-        raise ValueError(f"'{value}' is not a valid URL: it must start with http:// or https://")
+        raise problems.invalid("not_a_url", value=value)
     if not parts.hostname:
-        raise ValueError(f"'{value}' is not a valid URL: it has no host name")
+        raise problems.invalid("url_without_host", value=value)
     return value.strip()
 
 

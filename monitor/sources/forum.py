@@ -41,6 +41,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor import domain
 from monitor.identity import fingerprint
+from monitor.phrasebook import problems
 from monitor.sources import engines, presets
 from monitor.sources.base import Derived, SourceBase
 from monitor.sources.reading import dates, ratings, selectors
@@ -114,13 +115,13 @@ class ForumSource(SourceBase):
         if self.preset == AUTO:
             return self  # each page's engine decides; `monitor try` shows which
         if self.preset and presets.load(self.preset).kind != "forum":
-            raise ValueError(f"preset {self.preset!r} is not a forum preset")
+            raise problems.invalid("preset_wrong_kind", value=self.preset, kind="forum")
         missing = [name for name in _REQUIRED if getattr(self.resolved, name) is None]
         if missing:
-            raise ValueError(
-                f"selectors {', '.join(missing)} are needed: name a preset "
-                f"({', '.join(presets.names('forum'))}), or auto, or give them under selectors"
-            )
+            raise problems.invalid(
+                "forum_needs_selectors", missing=", ".join(missing),
+                choices=", ".join(presets.names("forum")),
+            )  # fmt: skip
         return self
 
 

@@ -51,6 +51,7 @@ from selectolax.lexbor import LexborHTMLParser
 from monitor import domain, text
 from monitor.errors import SourceError
 from monitor.identity import fingerprint
+from monitor.phrasebook import problems
 from monitor.sources import presets
 from monitor.sources.base import Derived, SourceBase
 from monitor.sources.reading import dates, encoding, jsonpath, ratings, selectors
@@ -65,7 +66,7 @@ def _template(value: str) -> str:
     value = value.strip()
     expressions = _PLACEHOLDER.findall(value)
     if not expressions:
-        raise ValueError(f"'{value}' has no {{…}} placeholder: write a plain `link` field")
+        raise problems.invalid("link_without_placeholder", value=value, braces="{…}")
     for expression in expressions:
         jsonpath.check(expression)
     return value
@@ -104,7 +105,7 @@ class JsonMapping(BaseModel):
     @model_validator(mode="after")
     def _has_text(self) -> JsonMapping:
         if self.fields.title is None and self.fields.body is None:
-            raise ValueError("fields needs at least `title` or `body`")
+            raise problems.invalid("fields_need_text")
         return self
 
 
@@ -137,7 +138,7 @@ class MappingOptions(BaseModel):
             if value is not None:
                 data[key] = value
         if data["items"] is None:
-            raise ValueError("`items` is needed: the JMESPath to the list of items, or a preset")
+            raise problems.invalid("items_needed")
         return JsonMapping.model_validate(data)
 
 
@@ -146,7 +147,9 @@ def json_preset(name: str) -> Mapping[str, Any]:
     if _maps_json(name):
         return presets.load(name).options
     usable = [n for n in presets.names() if _maps_json(n)]
-    raise ValueError(f"preset {name!r} does not read JSON; use one of {', '.join(usable)}")
+    raise problems.invalid(
+        "preset_wrong_kind_choices", value=name, kind="JSON", choices=", ".join(usable)
+    )
 
 
 def _maps_json(name: str) -> bool:

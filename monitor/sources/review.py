@@ -26,6 +26,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from monitor import domain, text
 from monitor.identity import fingerprint
+from monitor.phrasebook import problems
 from monitor.sources import forum, presets
 from monitor.sources.base import Derived, SourceBase
 from monitor.sources.reading import dates, ratings, selectors
@@ -83,9 +84,9 @@ class ReviewSource(SourceBase):
     @model_validator(mode="after")
     def _complete(self) -> ReviewSource:
         if self.preset and presets.load(self.preset).kind != "reviews":
-            raise ValueError(f"preset {self.preset!r} is not a reviews preset")
+            raise problems.invalid("preset_wrong_kind", value=self.preset, kind="reviews")
         if not self.reads_json_ld and not (self.resolved.item and self.resolved.body):
-            raise ValueError("selectors item and body are needed unless json_ld is on")
+            raise problems.invalid("reviews_need_selectors")
         return self
 
 

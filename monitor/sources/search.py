@@ -42,6 +42,7 @@ from urllib.parse import quote, quote_plus
 from pydantic import Field, field_validator, model_validator
 
 from monitor import domain
+from monitor.phrasebook import problems
 from monitor.sources import feed, jsonapi, presets, rewrite
 from monitor.sources.base import Derived, SourceBase
 from monitor.sources.rewrite import Mode as RewriteMode
@@ -77,10 +78,7 @@ class SearchSource(SourceBase, jsonapi.MappingOptions):
             instance = str(merged.get("instance") or "").strip().removeprefix("https://")
             instance = instance.strip("/")
             if not instance or any(char in instance for char in "/:@?# "):
-                raise ValueError(
-                    f"preset {data['preset']!r} needs `instance:`, the host to ask "
-                    "(e.g. mastodon.social)"
-                )
+                raise problems.invalid("search_needs_instance", value=str(data["preset"]))
             merged["url"] = url.replace("{instance}", instance)
         return merged
 
@@ -89,9 +87,12 @@ class SearchSource(SourceBase, jsonapi.MappingOptions):
     def _is_template(cls, value: str) -> str:
         names = _PLACEHOLDER.findall(value)
         if "query" not in names:
-            raise ValueError(f"'{value}' needs {{query}} where the search string goes")
+            raise problems.invalid("search_needs_query", value=value, placeholder="{query}")
         if unknown := sorted(set(names) - {"query"}):
-            raise ValueError(f"'{value}' has {{{unknown[0]}}}: only {{query}} is filled in")
+            raise problems.invalid(
+                "search_unknown_placeholder", value=value, found="{" + unknown[0] + "}",
+                placeholder="{query}",
+            )  # fmt: skip
         return value
 
     @cached_property
@@ -107,7 +108,7 @@ class SearchSource(SourceBase, jsonapi.MappingOptions):
         given = [key for key in ("items", "fields", "link_template", "rating_scale")
                  if getattr(self, key) is not None]  # fmt: skip
         if given:
-            raise ValueError(f"{', '.join(given)}: only for `format: json`, not RSS")
+            raise problems.invalid("search_json_only", keys=", ".join(given))
         return self
 
     def search_strings(self, brand_queries: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
@@ -137,7 +138,9 @@ def search_preset(name: str) -> Mapping[str, Any]:
         preset = presets.load(name)
         return {"format": "json", **preset.options} if preset.kind == "json" else preset.options
     usable = [n for n in presets.names() if _searchable(n)]
-    raise ValueError(f"preset {name!r} is not a search preset; use one of {', '.join(usable)}")
+    raise problems.invalid(
+        "preset_wrong_kind_choices", value=name, kind="search", choices=", ".join(usable)
+    )
 
 
 def _searchable(name: str) -> bool:

@@ -137,7 +137,7 @@ def test_a_source_interval_overrides_the_settings_default() -> None:
         ),
         pytest.param(
             ("    query: Vaude", "    query: Vaude\n    query: Other"),
-            "sources.yaml:6: key 'query' appears twice",
+            "sources.yaml:6: key 'query' appears twice\n  6 |     query: Other",
             id="duplicate-yaml-key",
         ),
         pytest.param(
@@ -153,7 +153,7 @@ def test_each_mistake_is_reported_with_file_line_and_path(
 ) -> None:
     old, new = change
     assert old in VALID
-    assert errors_of(VALID.replace(old, new, 1)) == [expected]
+    assert "\n".join(errors_of(VALID.replace(old, new, 1))) == expected
 
 
 def test_duplicate_source_names_are_refused_whatever_their_case() -> None:
@@ -169,21 +169,25 @@ def test_duplicate_source_names_are_refused_whatever_their_case() -> None:
 def test_invalid_yaml_names_the_offending_line() -> None:
     text = "brands:\n  - name: Vaude\n   query: Vaude\n"
     assert errors_of(text) == [
-        "sources.yaml:3: not valid YAML: expected <block end>, but found '<block mapping start>'"
+        "sources.yaml:3: not valid YAML: this line is indented differently from the ones it "
+        "belongs to",
+        "  3 |    query: Vaude",
     ]
 
 
 def test_a_tab_in_indentation_is_reported_on_its_line() -> None:
     text = "brands:\n\t- name: Vaude\n"
     assert errors_of(text) == [
-        "sources.yaml:2: not valid YAML: found character '\\t' that cannot start any token"
+        "sources.yaml:2: not valid YAML: a tab; YAML indents with spaces only",
+        "  2 | \\t- name: Vaude",  # shown as its escape: visible, and no tab in the terminal
     ]
 
 
 def test_an_unterminated_quote_is_reported_where_it_opens() -> None:
     text = 'brands:\n  - name: "Vaude\n    query: Vaude\n'
-    (line,) = errors_of(text)
-    assert line.startswith("sources.yaml:2: not valid YAML")
+    line, excerpt = errors_of(text)
+    assert line.startswith("sources.yaml:2: not valid YAML: a quote or bracket opened here")
+    assert excerpt == '  2 |   - name: "Vaude'
 
 
 def test_an_empty_file_says_what_is_missing() -> None:
@@ -261,7 +265,7 @@ def test_a_source_level_error_names_the_source_not_its_type_tag() -> None:
         pytest.param("a: " + "{b: " * 3000 + "1" + "}" * 3000 + "\n",
                      "sources.yaml: values are nested deeper than 40", id="deep-maps"),
         pytest.param("brands: [{name: Va\x00ude}]\n",
-                     "sources.yaml:1: not valid YAML: character '\\x00' is not allowed", id="nul"),
+                     "sources.yaml:1: not valid YAML: the character '\\x00' is not allowed", id="nul"),
         pytest.param("# " + "x" * (1024 * 1024) + "\n", "sources.yaml: the file is 1,048,579 bytes",
                      id="too-large"),
     ],
@@ -269,8 +273,10 @@ def test_a_source_level_error_names_the_source_not_its_type_tag() -> None:
 def test_hostile_files_are_refused_with_their_line_before_anything_large_is_built(
     text: str, said: str
 ) -> None:
-    (line,) = errors_of(text)
+    line, *excerpt = errors_of(text)
     assert line.startswith(said), line
+    # The offending line may be shown, never as it is: cut short, with no control character.
+    assert all(len(shown) < 120 and shown.isprintable() for shown in excerpt), excerpt
 
 
 @pytest.mark.parametrize(

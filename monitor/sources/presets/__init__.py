@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel
 
+from monitor.phrasebook import problems
+
 
 @dataclass(frozen=True, slots=True)
 class Preset:
@@ -45,7 +47,7 @@ def load(name: str) -> Preset:
     """The preset called `name`; ValueError (naming the known ones) if there is none."""
     file = resources.files(__package__).joinpath(f"{name}.yaml")
     if not name.replace("_", "").isalnum() or not file.is_file():
-        raise ValueError(f"unknown preset {name!r}; known presets: {', '.join(names())}")
+        raise problems.invalid("unknown_preset", value=name, choices=", ".join(names()))
     data = yaml.safe_load(file.read_text(encoding="utf-8"))
     return Preset(
         name=name,

@@ -18,6 +18,8 @@ import jmespath
 from jmespath import exceptions, functions
 from jmespath.parser import ParsedResult
 
+from monitor.phrasebook import problems
+
 
 class _Functions(functions.Functions):
     @functions.signature({"types": ["string"]}, {"types": ["string"]})
@@ -35,7 +37,7 @@ def compile_path(expression: str) -> ParsedResult:
         return jmespath.compile(expression)
     except exceptions.JMESPathError as error:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise ValueError(f"'{expression}' is not a JMESPath expression: {message}") from None
+        raise problems.invalid("bad_jmespath", value=expression, reason=message) from None
 
 
 def check(expression: str) -> str:

@@ -32,6 +32,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 from monitor import domain, text
 from monitor.errors import SourceError
 from monitor.identity import fingerprint
+from monitor.phrasebook import problems
 from monitor.sources.reading import challenges, encoding
 
 _ALTERNATIVES = re.compile(r"\s*\|\|\s*")
@@ -102,21 +103,21 @@ def compile_spec(spec: str) -> Selector:
     before: set[int] = set()
     for part in _ALTERNATIVES.split(spec.strip()):
         if not part:
-            raise ValueError(f"selector {spec!r} has an empty alternative around '||'")
+            raise problems.invalid("selector_empty_alternative", value=spec)
         if part.startswith("<"):
             before.add(len(alternatives))
             part = part[1:].strip()
             if not part:
-                raise ValueError(f"selector {spec!r}: '<' needs a selector or @attribute after it")
+                raise problems.invalid("selector_before_empty", value=spec)
         match = _ATTRIBUTE.match(part)
         css, attribute = (match.group(1).strip(), match.group(2)) if match else (part, None)
         if not css and attribute is None:
-            raise ValueError(f"selector {spec!r} is empty")
+            raise problems.invalid("selector_empty", value=spec)
         if css:
             try:
                 _PROBE.css(css)
             except SelectolaxError:
-                raise ValueError(f"{css!r} is not a valid CSS selector") from None
+                raise problems.invalid("bad_css", value=css) from None
         alternatives.append((css, attribute))
     return Selector(spec, tuple(alternatives), frozenset(before))
 
@@ -135,7 +136,7 @@ def check_css(selector: str) -> str:
     try:
         _PROBE.css(selector)
     except SelectolaxError:
-        raise ValueError(f"{selector!r} is not a valid CSS selector") from None
+        raise problems.invalid("bad_css", value=selector) from None
     return selector
 
 

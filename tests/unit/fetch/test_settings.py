@@ -47,7 +47,7 @@ def test_hosts_and_robots_token_in_sources_yaml() -> None:
     ("yaml", "message"),
     [
         ("hosts: {a.example: {delay: 2x}}", "is not a delay"),
-        ("hosts: {a.example: {concurrency: 0}}", "greater than or equal to 1"),
+        ("hosts: {a.example: {concurrency: 0}}", "too small: at least 1"),
         ("hosts: {'a.example:80': {}}", "is not a host name"),
         ("settings: {robots_user_agent: 'my bot/1.0'}", "robots_user_agent"),
     ],

@@ -234,8 +234,8 @@ def test_search_presets_that_read_json_serve_json_sources() -> None:
         ({"fields": {"titel": "title"}}, "titel"),
         ({"link_template": "https://x.example/"}, "has no {…} placeholder"),
         ({"link_template": "https://x.example/{a..b}"}, "is not a JMESPath expression"),
-        ({"preset": "google_news"}, "does not read JSON; use one of"),
-        ({"preset": "phpbb"}, "does not read JSON"),
+        ({"preset": "google_news"}, "is not a JSON preset; use one of"),
+        ({"preset": "phpbb"}, "is not a JSON preset"),
         ({"rating_scale": 0}, "greater than 0"),
     ],
 )
