@@ -46,7 +46,8 @@ def query_command(
     try:
         query.check(query_text)
     except QuerySyntaxError as error:
-        common.complain(common.say("invalid_query", reason=error.told(common.language())))
+        reason = error.told(common.language())
+        common.complain(common.say("invalid_query", reason=reason, column=error.column))
         caret = " " * (error.column - 1) + "^"
         common.complain(f"  {query_text}\n  {caret}")
         raise SystemExit(2) from None
@@ -187,7 +188,10 @@ def _print_tried(tried: dry_run.Tried, *, has_brands: bool, timezone: str) -> No
     """Plain lines, not tables: URLs must stay whole at any terminal width."""
     say, tell = common.say, common.tell
     if tried.walked is None:
-        common.complain(f"{tried.source}: {common.trouble(tried.told, tried.error or '')}")
+        said = common.trouble(tried.told, tried.error or "")
+        common.complain(f"{tried.source}: {said}")
+        if tried.error and said != tried.error:  # what exactly was seen, for the one who fixes it
+            common.complain(f"  {tried.error}")
         return
     walked = tried.walked
     for note in walked.notes:

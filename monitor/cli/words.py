@@ -178,7 +178,10 @@ WORDS: dict[str, dict[Language, str]] = {
     "status_failed": {"en": "failed", "de": "gescheitert"},
     "refused": {"en": " (refused: {recipients})", "de": " (abgelehnt: {recipients})"},
     # --- try and query ---------------------------------------------------------------------
-    "invalid_query": {"en": "invalid query: {reason}", "de": "ungültige Suchanfrage: {reason}"},
+    "invalid_query": {
+        "en": "invalid query: {reason} at column {column}",
+        "de": "ungültige Suchanfrage: {reason} (Spalte {column})",
+    },
     "query_one_text": {
         "en": "give the text with exactly one of --text, --file or --url",
         "de": "geben Sie den Text mit genau einer der Optionen --text, --file oder --url an",

@@ -19,10 +19,16 @@ REPO = Path(__file__).resolve().parents[2]
 MONITOR = Path(sys.executable).parent / "monitor"
 
 
+_LOCALE = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
 def clean_env(**overrides: str) -> dict[str, str]:
-    """The environment minus any MONITOR_* the developer may have set, plus `overrides`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-    env.update(overrides)
+    """The environment minus any MONITOR_* the developer may have set and their locale
+    (the command line speaks English unless a test sets MONITOR_LANGUAGE or LANG), plus
+    `overrides`."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("MONITOR_") and k not in _LOCALE}  # fmt: skip
+    env.update({"LANG": "C.UTF-8", **overrides})
     return env
 
 

@@ -109,10 +109,11 @@ alerts:
         "MONITOR_SMTP_URL": smtp_sink.url,
         "MONITOR_MAIL_FROM": "monitor@example.org",
         "MONITOR_ALLOW_HOSTS": "127.0.0.1",
+        "COLUMNS": "300",
     }
     crawl = run_monitor("crawl", cwd=tmp_path, **env)
     assert crawl.returncode == 0, crawl.stderr  # one of two sources worked
-    assert "HTTP 404" in crawl.stdout
+    assert "The server answers with the error HTTP 404." in crawl.stdout
 
     listed = run_monitor("mentions", "--json", cwd=tmp_path, **env)
     rows = [json.loads(line) for line in listed.stdout.splitlines()]
@@ -141,9 +142,19 @@ sources: [{{name: dead, type: feed, url: "{feed_server.base}/missing.xml"}}]
 """,
         encoding="utf-8",
     )
-    result = run_monitor("crawl", cwd=tmp_path, MONITOR_ALLOW_HOSTS="127.0.0.1")
+    result = run_monitor("crawl", cwd=tmp_path, MONITOR_ALLOW_HOSTS="127.0.0.1", COLUMNS="300")
     assert result.returncode == 1
-    assert "HTTP 404" in result.stdout
+    assert f"The server answers with the error HTTP 404. ({feed_server.base}/missing.xml)" in (
+        result.stdout
+    )
+    # The same, said in German: the table's header and the reason, from the catalogues.
+    german = run_monitor("crawl", cwd=tmp_path, MONITOR_ALLOW_HOSTS="127.0.0.1", COLUMNS="300",
+                         LANG="de_DE.UTF-8")  # fmt: skip
+    assert german.returncode == 1
+    assert "Quelle" in german.stdout
+    assert "neue Erwähnungen" in german.stdout
+    assert "Der Server antwortet mit dem Fehler HTTP 404." in german.stdout
+    assert "answers" not in german.stdout
 
 
 def test_run_crawls_serves_health_and_metrics_and_stops_cleanly_on_sigterm(

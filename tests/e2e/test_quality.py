@@ -25,6 +25,10 @@ LAYERS: dict[str, float] = {
     "monitor": 0,
     "monitor.domain": 0,
     "monitor.errors": 0,
+    "monitor.phrasebook": 0,
+    "monitor.phrasebook.language": 0,
+    "monitor.phrasebook.query_syntax": 0,
+    "monitor.phrasebook.problems": 0,
     "monitor.text": 1,
     "monitor.time_values": 1,
     # Configuration: sources.yaml, its grammar of durations and schedules, the environment.

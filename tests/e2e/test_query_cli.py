@@ -65,6 +65,16 @@ def test_a_url_that_cannot_be_fetched_exits_3_naming_the_connection(tmp_path: Pa
     )  # fmt: skip
     said = " ".join(result.stderr.split())
     assert result.returncode == 3, said  # not 1: "no match" would be a lie
-    assert f"cannot connect to 127.0.0.1:{port}: Connection refused" in said
+    assert said == (f"could not fetch http://127.0.0.1:{port}/post: The server cannot be "
+                    "reached: no connection.")  # fmt: skip
     assert "robots" not in said
     assert "Traceback" not in result.stderr
+    german = run_monitor(
+        "query", "Vaude", "--url", f"http://127.0.0.1:{port}/post", cwd=tmp_path,
+        MONITOR_ALLOW_HOSTS="127.0.0.1", LANG="de_DE.UTF-8",
+    )  # fmt: skip
+    assert german.returncode == 3
+    assert " ".join(german.stderr.split()) == (
+        f"http://127.0.0.1:{port}/post ließ sich nicht abrufen: Der Server ist nicht "
+        "erreichbar: keine Verbindung."
+    )
