@@ -74,7 +74,7 @@ def query_command(
         author=author, language=lang,
     )  # fmt: skip
     explanation = query.explain(query_text, document)
-    common.console.print(str(explanation), markup=False, highlight=False)
+    common.tell("\n".join(explanation.lines(common.language())))
     raise SystemExit(0 if explanation.matched else 1)
 
 

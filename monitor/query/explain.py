@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from monitor import domain
+from monitor.phrasebook.explanation import EXPLANATION
+from monitor.phrasebook.language import Language
 from monitor.query import evaluate, nodes, parser
 
 _SHOWN_HITS = 3
 _CONTEXT = 25
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """A sentence of the explanation catalogue and its values; a value may be a Said
+    itself (a word of the same language: "phrase", "title")."""
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def told(self, language: Language) -> str:
+        shown = {k: v.told(language) if isinstance(v, Said) else v for k, v in self.values.items()}
+        return EXPLANATION[self.key][language].format_map(shown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,24 +33,27 @@ class Step:
 
     depth: int
     matched: bool
-    label: str
-    details: tuple[str, ...] = ()
+    label: Said
+    details: tuple[Said, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Explanation:
-    """The account of one query on one document; `str()` renders it for a terminal."""
+    """The account of one query on one document; `lines` renders it for a terminal in a
+    language (`str()` in English)."""
 
     query: str
     matched: bool
     steps: tuple[Step, ...]
 
-    def lines(self) -> list[str]:
-        lines = [f"{'MATCH' if self.matched else 'NO MATCH'}: {self.query}"]
+    def lines(self, language: Language = "en") -> list[str]:
+        lines = [
+            Said("match" if self.matched else "no_match", {"query": self.query}).told(language)
+        ]
         for step in self.steps:
             indent = "  " * (step.depth + 1)
-            lines.append(f"{indent}{'✓' if step.matched else '✗'} {step.label}")
-            lines.extend(f"{indent}    {detail}" for detail in step.details)
+            lines.append(f"{indent}{'✓' if step.matched else '✗'} {step.label.told(language)}")
+            lines.extend(f"{indent}    {detail.told(language)}" for detail in step.details)
         return lines
 
     def __str__(self) -> str:
@@ -70,40 +89,43 @@ def _walk(
         _walk(child, depth + 1, trace, index, steps)
 
 
-def _label(node: nodes.Node, outcome: evaluate.Outcome, index: evaluate.Index) -> str:
+def _label(node: nodes.Node, outcome: evaluate.Outcome, index: evaluate.Index) -> Said:
     if isinstance(node, nodes.Words):
         kind = "phrase" if len(node.words) > 1 else "wildcard" if node.wildcard else "word"
-        where = {"any": "title or text", "title": "title", "author": "author"}[node.field]
-        found = f"found {len(outcome.hits)}×" if outcome.matched else "not found"
-        return f"{node.display}  ({kind} in {where}: {found})"
+        found = Said("found", {"count": len(outcome.hits)}) if outcome.matched else Said(
+            "not_found")  # fmt: skip
+        return Said("words", {"display": node.display, "kind": Said(f"kind_{kind}"),
+                              "where": Said(f"field_{node.field}"), "found": found})  # fmt: skip
     if isinstance(node, nodes.Site):
-        return f"{node.display}  (document host: {index.host or 'none'})"
+        return Said("site", {"display": node.display, "host": index.host or Said("no_host")})
     if isinstance(node, nodes.Lang):
-        return f"{node.display}  (document language: {index.document.language or 'unknown'})"
+        code = index.document.language or Said("no_lang")
+        return Said("lang", {"display": node.display, "code": code})
     if isinstance(node, nodes.Not):
-        return "NOT  (matches when the part below does not)"
+        return Said("not")
     if isinstance(node, nodes.And):
-        return "AND  (all of)"
+        return Said("and")
     if isinstance(node, nodes.Or):
-        return "OR  (any of)"
-    operator = "ONEAR" if node.ordered else "NEAR"
-    order = ", left one first" if node.ordered else ""
-    words = "word" if node.distance == 1 else "words"
-    return f"{operator}/{node.distance}  (at most {node.distance} {words} between{order})"
+        return Said("or")
+    return Said("near", {
+        "operator": "ONEAR" if node.ordered else "NEAR", "distance": node.distance,
+        "unit": Said("unit_one" if node.distance == 1 else "unit_many"),
+        "order": Said("ordered") if node.ordered else "",
+    })  # fmt: skip
 
 
-def _where(outcome: evaluate.Outcome, index: evaluate.Index) -> tuple[str, ...]:
+def _where(outcome: evaluate.Outcome, index: evaluate.Index) -> tuple[Said, ...]:
     """Where the hits are: field, character offset and a short excerpt, a few of them."""
     details = []
     for hit in outcome.hits[:_SHOWN_HITS]:
         field = index.field(hit.segment)
         start, end = field.span(hit.first, hit.last)
-        details.append(
-            f"{hit.display} in {evaluate.FIELD_NAMES[hit.segment]} at {start}: "
-            f"{_excerpt(field.text, start, end)}"
-        )
+        details.append(Said("hit", {
+            "display": hit.display, "field": Said(f"field_{evaluate.FIELD_NAMES[hit.segment]}"),
+            "start": start, "excerpt": _excerpt(field.text, start, end),
+        }))  # fmt: skip
     if len(outcome.hits) > _SHOWN_HITS:
-        details.append(f"… and {len(outcome.hits) - _SHOWN_HITS} more")
+        details.append(Said("more", {"count": len(outcome.hits) - _SHOWN_HITS}))
     return tuple(details)
 
 

@@ -15,6 +15,7 @@ import pytest
 from monitor.cli import words as cli_words
 from monitor.demo import mailsink
 from monitor.phrasebook import problems
+from monitor.phrasebook.explanation import EXPLANATION
 from tests.conftest import Entry, FeedServer, rss_feed
 from tests.e2e.conftest import run_monitor
 
@@ -26,7 +27,7 @@ def _fragments(language: str) -> set[str]:
     """The fixed parts of every sentence of the catalogues in `language` that are long
     enough to be that language's words (at least three words), not names or codes."""
     found: set[str] = set()
-    for catalogue in (cli_words.WORDS, problems.PROBLEMS):
+    for catalogue in (cli_words.WORDS, problems.PROBLEMS, EXPLANATION):
         for sentences in catalogue.values():
             for literal, *_ in string.Formatter().parse(sentences[language]):
                 for part in re.split(r"[:;()„“'\"]", literal):
@@ -40,7 +41,7 @@ def _fragments(language: str) -> set[str]:
 def _all_of(language: str) -> set[str]:
     return {
         " ".join(literal.split())
-        for catalogue in (cli_words.WORDS, problems.PROBLEMS)
+        for catalogue in (cli_words.WORDS, problems.PROBLEMS, EXPLANATION)
         for sentences in catalogue.values()
         for literal, *_ in string.Formatter().parse(sentences[language])
     }
@@ -83,6 +84,7 @@ def _session(folder: Path, server: FeedServer, sink: mailsink.MailSink, locale: 
     run("mentions", "--since", "3x", expect=2)
     run("try", "Outdor-Blog", expect=2)
     run("query", "Vaude AND", "--text", "Vaude", expect=2)
+    run("query", "Vaude NEAR/2 Jacke -site:example.org", "--text", "Vaude Jacke", expect=0)
     run("digest", "sofort", "--send", expect=2)
     return "\n".join(said)
 
@@ -111,6 +113,9 @@ def test_a_newcomers_session_is_said_in_one_language(
             "Es gibt keine Quelle namens „Outdor-Blog“",
             "ungültige Suchanfrage: AND braucht auf beiden Seiten einen Begriff (Spalte 7)",
             "„sofort“ ist ein Sofortalarm",
+            "TREFFER: Vaude NEAR/2 Jacke",
+            "(höchstens 2 Wörter dazwischen)",
+            "(Wort in Titel oder Text: 1× gefunden)",
         ):
             assert expected in said, expected
     else:
@@ -122,5 +127,7 @@ def test_a_newcomers_session_is_said_in_one_language(
             "Sent 1 mail(s) that were due.",
             "no brand is named 'vaud': did you mean 'Vaude'?",
             "invalid query: AND needs a term on both sides at column 7",
+            "MATCH: Vaude NEAR/2 Jacke",
+            "(word in title or text: found 1×)",
         ):
             assert expected in said, expected

@@ -27,6 +27,7 @@ LAYERS: dict[str, float] = {
     "monitor.errors": 0,
     "monitor.phrasebook": 0,
     "monitor.phrasebook.language": 0,
+    "monitor.phrasebook.explanation": 0,
     "monitor.phrasebook.query_syntax": 0,
     "monitor.phrasebook.problems": 0,
     "monitor.text": 1,

@@ -11,9 +11,10 @@ import pytest
 
 from monitor.cli import words as cli_words
 from monitor.phrasebook import language, problems
+from monitor.phrasebook.explanation import EXPLANATION
 
 SOURCE = Path(__file__).resolve().parents[3] / "monitor"
-CATALOGUES = {"problems": problems.PROBLEMS, "cli": cli_words.WORDS}
+CATALOGUES = {"problems": problems.PROBLEMS, "cli": cli_words.WORDS, "explanation": EXPLANATION}
 
 
 def _placeholders(sentence: str) -> set[str]:
