@@ -154,7 +154,13 @@ class AlreadyQueued(StoreError):
 
 
 class DeliveryError(MonitorError):
-    """A mail was not accepted by the SMTP server."""
+    """A mail was not accepted by the SMTP server. `kind` names what happened for a
+    person (unreachable, timeout, login, refused, reply) with its `values`; the text is
+    the detail for the log and the outbox."""
+
+    def __init__(self, reason: str, kind: str = "reply", **values: str) -> None:
+        self.kind, self.values = kind, values
+        super().__init__(reason)
 
 
 class TemporaryDeliveryError(DeliveryError):

@@ -37,7 +37,9 @@ def check(file: Path | None, smtp: bool) -> None:
     if not config.settings.admins:
         common.complain(common.say("smtp_no_admins"))
         raise SystemExit(2)
-    reply = common.run(email.send_test(settings, config.settings.admins, now=common.now()))
+    reply = common.run(email.send_test(
+        settings, config.settings.admins, now=common.now(), language=config.settings.language
+    ))  # fmt: skip
     recipients = ", ".join(config.settings.admins)
     common.tell(common.say("test_mail_accepted", recipients=recipients, reply=reply))
 

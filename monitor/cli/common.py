@@ -23,7 +23,7 @@ from monitor import domain
 from monitor.cli import words
 from monitor.config import sources_yaml
 from monitor.config.environment import Settings
-from monitor.errors import ConfigError, MonitorError
+from monitor.errors import ConfigError, DeliveryError, MonitorError
 from monitor.fetch import addresses
 from monitor.notify import render
 from monitor.phrasebook import language as languages
@@ -81,6 +81,9 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
     except ConfigError as error:
         complain(error.told(language()))
         raise SystemExit(2) from None
+    except DeliveryError as error:
+        complain(say("error", reason=say(f"delivery_{error.kind}", **error.values)))
+        raise SystemExit(1) from None
     except MonitorError as error:
         complain(say("error", reason=error))
         raise SystemExit(1) from None

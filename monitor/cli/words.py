@@ -55,6 +55,34 @@ WORDS: dict[str, dict[Language, str]] = {
         "en": "test mail to {recipients} accepted: {reply}",
         "de": "Testmail an {recipients} angenommen: {reply}",
     },
+    "delivery_unreachable": {
+        "en": "the SMTP server {server} cannot be reached (nothing answers there, or the name "
+        "is wrong): check MONITOR_SMTP_URL",
+        "de": "Der SMTP-Server {server} ist nicht erreichbar (dort antwortet nichts, oder der "
+        "Name stimmt nicht): prüfen Sie MONITOR_SMTP_URL",
+    },
+    "delivery_timeout": {
+        "en": "the SMTP server {server} does not answer in time (MONITOR_SMTP_TIMEOUT)",
+        "de": "Der SMTP-Server {server} antwortet nicht rechtzeitig (MONITOR_SMTP_TIMEOUT)",
+    },
+    "delivery_login": {
+        "en": "the SMTP server refuses the login ({reply}): check MONITOR_SMTP_USERNAME and "
+        "MONITOR_SMTP_PASSWORD",
+        "de": "Der SMTP-Server lehnt die Anmeldung ab ({reply}): prüfen Sie "
+        "MONITOR_SMTP_USERNAME und MONITOR_SMTP_PASSWORD",
+    },
+    "delivery_refused": {
+        "en": "the SMTP server refuses every recipient: {reply}",
+        "de": "Der SMTP-Server lehnt alle Empfänger ab: {reply}",
+    },
+    "delivery_refused_for_now": {
+        "en": "the SMTP server refuses the recipients for now (try again later): {reply}",
+        "de": "Der SMTP-Server lehnt die Empfänger vorerst ab (später erneut versuchen): {reply}",
+    },
+    "delivery_reply": {
+        "en": "the SMTP server does not take the mail: {reply}",
+        "de": "Der SMTP-Server nimmt die Mail nicht an: {reply}",
+    },
     "database_up_to_date": {
         "en": "database is up to date",
         "de": "Die Datenbank ist auf dem neuesten Stand",

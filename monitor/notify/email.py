@@ -21,6 +21,7 @@ import aiosmtplib
 from monitor.config.environment import Settings
 from monitor.errors import PermanentDeliveryError, TemporaryDeliveryError
 from monitor.notify import message, render
+from monitor.notify.words import WORDS
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,10 @@ class SmtpMailer:
             timeout=settings.smtp_timeout,
         )
 
+    @property
+    def _server(self) -> str:
+        return f"{self.hostname}:{self.port}"
+
     async def send(self, message: bytes, *, sender: str, recipients: Sequence[str]) -> Accepted:
         try:
             refused, reply = await aiosmtplib.send(
@@ -87,15 +92,27 @@ class SmtpMailer:
             codes = [refusal.code for refusal in error.recipients]
             detail = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in error.recipients)
             if all(500 <= code < 600 for code in codes):
-                raise PermanentDeliveryError(f"every recipient refused: {detail}") from None
-            raise TemporaryDeliveryError(f"recipients refused for now: {detail}") from None
+                raise PermanentDeliveryError(
+                    f"every recipient refused: {detail}", "refused", reply=detail
+                ) from None
+            raise TemporaryDeliveryError(
+                f"recipients refused for now: {detail}", "refused_for_now", reply=detail
+            ) from None
         except aiosmtplib.SMTPResponseException as error:
             reason = f"{error.code} {error.message}"
+            kind = "login" if error.code in (530, 534, 535) else "reply"
             if 500 <= error.code < 600:
-                raise PermanentDeliveryError(reason) from None
-            raise TemporaryDeliveryError(reason) from None
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-            raise TemporaryDeliveryError(f"{type(error).__name__}: {error}") from None
+                raise PermanentDeliveryError(reason, kind, reply=reason) from None
+            raise TemporaryDeliveryError(reason, kind, reply=reason) from None
+        except (aiosmtplib.SMTPTimeoutError, TimeoutError) as error:
+            raise TemporaryDeliveryError(
+                f"{type(error).__name__}: {error}", "timeout", server=self._server
+            ) from None
+        except (aiosmtplib.SMTPException, OSError) as error:
+            # Refused, unknown host, TLS failed: no conversation with the server took place.
+            raise TemporaryDeliveryError(
+                f"{type(error).__name__}: {error}", "unreachable", server=self._server
+            ) from None
         return Accepted(reply, {who: (r.code, r.message) for who, r in refused.items()})
 
 
@@ -125,16 +142,17 @@ def mailer_from(settings: Settings) -> Mailer:
     return FileMailer(settings.outbox_dir)
 
 
-async def send_test(settings: Settings, recipients: Sequence[str], *, now: datetime) -> str:
-    """`monitor check --smtp`: send a test mail; return the server's reply.
+async def send_test(
+    settings: Settings, recipients: Sequence[str], *, now: datetime, language: str = "en"
+) -> str:
+    """`monitor check --smtp`: send a test mail in `language`; return the server's reply.
 
     Raises DeliveryError, with the server's answer, as any send does."""
+    said = WORDS[language]
     rendered = render.Rendered(
-        subject="monitor: test mail",
-        text="This is a test mail from monitor (monitor check --smtp). "
-        "If you can read it, mail delivery works.\n",
-        html="<p>This is a test mail from monitor (<code>monitor check --smtp</code>). "
-        "If you can read it, mail delivery works.</p>",
+        subject=said["test_subject"],
+        text=said["test_body"].format(command="monitor check --smtp") + "\n",
+        html="<p>" + said["test_body"].format(command="<code>monitor check --smtp</code>") + "</p>",
     )
     data = message.build(
         rendered,

@@ -44,6 +44,9 @@ WORDS: dict[str, dict[str, str]] = {
         "weekly_at": "jeden {day} um {time}",
         "on_schedule": "nach dem Zeitplan „{cron}“",
         "health_where": "Betroffene Adresse",
+        "test_subject": "monitor: Testmail",
+        "test_body": "Dies ist eine Testmail von monitor ({command}). Wenn Sie sie lesen "
+        "können, funktioniert der Mailversand.",
         "trouble_unreachable": "Der Server ist nicht erreichbar: keine Verbindung.",
         "trouble_timeout": "Der Server antwortet nicht rechtzeitig.",
         "trouble_status": "Der Server antwortet mit dem Fehler HTTP {status}.",
@@ -100,6 +103,9 @@ WORDS: dict[str, dict[str, str]] = {
         "weekly_at": "every {day} at {time}",
         "on_schedule": "on the schedule '{cron}'",
         "health_where": "Address concerned",
+        "test_subject": "monitor: test mail",
+        "test_body": "This is a test mail from monitor ({command}). If you can read it, mail "
+        "delivery works.",
         "trouble_unreachable": "The server cannot be reached: no connection.",
         "trouble_timeout": "The server does not answer in time.",
         "trouble_status": "The server answers with the error HTTP {status}.",

@@ -44,15 +44,27 @@ def test_check_smtp_sends_a_test_mail_to_the_admins(
     assert result.returncode == 0, result.stdout + result.stderr
     (mail,) = smtp_sink.received
     assert sorted(mail.recipients) == ["admin@example.org", "ops@example.org"]
-    assert mail.message["Subject"] == "monitor: test mail"
+    # In the mails' language (sources.yaml's settings.language, German unless it says).
+    assert mail.message["Subject"] == "monitor: Testmail"
+    assert "funktioniert der Mailversand" in mail.part("plain")
 
 
 def test_check_smtp_against_a_closed_port_exits_1_naming_the_failure(tmp_path: Path) -> None:
     write_config(tmp_path)
-    closed = f"smtp://127.0.0.1:{mailsink.free_port()}"
+    port = mailsink.free_port()
+    closed = f"smtp://127.0.0.1:{port}"
     result = run_monitor("check", "--smtp", cwd=tmp_path, MONITOR_SMTP_URL=closed)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "Connect call failed" in result.stderr or "refused" in result.stderr.lower()
+    said = " ".join(result.stderr.split())
+    assert f"error: the SMTP server 127.0.0.1:{port} cannot be reached" in said
+    assert "check MONITOR_SMTP_URL" in said
+    assert "Errno" not in said
+    german = run_monitor("check", "--smtp", cwd=tmp_path, MONITOR_SMTP_URL=closed,
+                         LANG="de_DE.UTF-8")  # fmt: skip
+    assert german.returncode == 1
+    assert f"Fehler: Der SMTP-Server 127.0.0.1:{port} ist nicht erreichbar" in " ".join(
+        german.stderr.split()
+    )
 
 
 def test_check_smtp_without_admins_exits_2_saying_whom_to_add(
