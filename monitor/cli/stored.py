@@ -117,7 +117,7 @@ def sources_command() -> None:
             "" if row.items_last_seen is None else str(row.items_last_seen),
             str(undated.get(row.id, 0)),
             str(walk.backlog_size(backlogs.get(row.id))),
-            row.health_reason or row.last_error or "",
+            _problem(row),
         )  # fmt: skip
     for source in config.sources:
         if source.name not in crawled:
@@ -126,6 +126,18 @@ def sources_command() -> None:
     common.console.print(table)
     if any(row.health == HealthState.BROKEN for row in rows):
         raise SystemExit(1)
+
+
+def _problem(row: schema.Source) -> str:
+    """What is wrong with a source, said in the user's language where its trouble is known
+    (a page that is not what the source expects keeps the detail of what it was)."""
+    said = row.health_reason or row.last_error or ""
+    if not said or row.trouble is None:
+        return said
+    told = common.trouble((row.trouble, row.trouble_status, row.trouble_url), said)
+    if row.trouble == domain.Trouble.WRONG_CONTENT and row.last_error:
+        return f"{told}: {row.last_error}"
+    return told
 
 
 async def _sources(

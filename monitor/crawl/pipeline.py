@@ -412,7 +412,7 @@ async def _settle(
     )
     await stored_sources.record_crawl(
         session, claim.source_id, claim.token, now=now, health=after, items=items,
-        error=outcome.error, hold_until=claim.hold_until,
+        error=outcome.error, hold_until=claim.hold_until, told=outcome.told,
     )  # fmt: skip
     if event is not None:
         log.warning(

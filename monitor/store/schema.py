@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from monitor.domain import HealthState, MessageKind, NameKind, OutboxStatus
+from monitor.domain import HealthState, MessageKind, NameKind, OutboxStatus, Trouble
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -107,6 +107,11 @@ class Source(Base):
         EnumText(HealthState), default=HealthState.OK, server_default=HealthState.OK.value
     )
     health_reason: Mapped[str | None] = mapped_column(Text)
+    # What the last failed crawl ran into, as a sentence of the catalogues says it (any
+    # language): the trouble, its HTTP status and the URL; none after a success.
+    trouble: Mapped[Trouble | None] = mapped_column(EnumText(Trouble))
+    trouble_status: Mapped[int | None] = mapped_column(Integer)
+    trouble_url: Mapped[str | None] = mapped_column(Text)
     yielded_before: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 

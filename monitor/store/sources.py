@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from monitor.domain import Health
+from monitor.domain import Health, Trouble
 from monitor.errors import LeaseLost
 from monitor.store import upsert
 from monitor.store.schema import Document, HttpCache, Source, SourceMemory
@@ -96,10 +96,12 @@ async def record_crawl(
     items: int | None,
     error: str | None,
     hold_until: datetime | None = None,
+    told: tuple[Trouble | None, int | None, str | None] = (None, None, None),
 ) -> None:
-    """Store how a crawl went: success (`items` read) or failure (`error`), and the health
-    that follows (see monitor.crawl.health). The lease is released, or kept until `hold_until`
-    so that other replicas, whose timers tick at other moments, skip this interval.
+    """Store how a crawl went: success (`items` read) or failure (`error`, and what it ran
+    into as `told`: trouble, status, URL), and the health that follows (see
+    monitor.crawl.health). The lease is released, or kept until `hold_until` so that other
+    replicas, whose timers tick at other moments, skip this interval.
 
     Raises LeaseLost when claim `token` no longer holds the source: then another worker
     crawls it, and this crawl's transaction must not be committed.
@@ -120,6 +122,7 @@ async def record_crawl(
     source.health = health.state
     source.health_reason = health.reason
     source.consecutive_failures = health.consecutive_failures
+    source.trouble, source.trouble_status, source.trouble_url = told
     if error is None:
         source.first_crawled_at = source.first_crawled_at or now
         source.last_success_at = now

@@ -89,7 +89,12 @@ def test_a_failing_source_is_listed_as_failing_without_failing_the_command(
     dead = _line_of(listed.stdout, "dead")
     assert " failing " in dead
     assert " 1 " in dead  # failures in a row
-    assert "HTTP 404" in dead
+    assert f"The server answers with the error HTTP 404. ({missing})" in dead
+    # Said in German from what was stored, whatever language the crawl ran in.
+    german = run_monitor("sources", cwd=tmp_path, LANG="de_DE.UTF-8", **ENV)
+    dead = _line_of(german.stdout, "dead")
+    assert " gestört " in dead
+    assert f"Der Server antwortet mit dem Fehler HTTP 404. ({missing})" in dead
 
 
 def test_a_broken_source_removed_from_the_configuration_no_longer_fails_sources(
