@@ -16,7 +16,7 @@ from monitor.config import sources_yaml
 from monitor.config.environment import Settings
 from monitor.crawl import dry_run, health
 from monitor.errors import FetchError, QuerySyntaxError
-from monitor.phrasebook import problems
+from monitor.phrasebook import problems, said
 from monitor.service.parts import open_fetcher
 from monitor.sources import presets
 from monitor.sources.reading import encoding
@@ -135,8 +135,8 @@ def _source_to_try(
         try:
             kind = presets.load(preset).kind
         except ValueError as error:
-            said = problems.told_error(error, common.language())
-            common.complain(common.say("option_problem", option="--preset", problem=said))
+            problem = problems.told_error(error, common.language())
+            common.complain(common.say("option_problem", option="--preset", problem=problem))
             raise SystemExit(2) from None
     fields: dict[str, Any] = {"name": "try", "type": kind, "url": target}
     if preset:
@@ -188,14 +188,14 @@ def _print_tried(tried: dry_run.Tried, *, has_brands: bool, timezone: str) -> No
     """Plain lines, not tables: URLs must stay whole at any terminal width."""
     say, tell = common.say, common.tell
     if tried.walked is None:
-        said = common.trouble(tried.told, tried.error or "")
-        common.complain(f"{tried.source}: {said}")
-        if tried.error and said != tried.error:  # what exactly was seen, for the one who fixes it
+        reason = common.trouble(tried.told, tried.error or "")
+        common.complain(f"{tried.source}: {reason}")
+        if tried.error and reason != tried.error:  # what exactly was seen, for the one who fixes it
             common.complain(f"  {tried.error}")
         return
     walked = tried.walked
     for note in walked.notes:
-        tell(note)
+        tell(said.told(note, common.language()))
     tell(say("pages_fetched", count=len(walked.visits)))
     for visit in walked.visits:
         tell(say("page_visit", kind=visit.kind, status=visit.status, items=visit.items,
@@ -210,7 +210,7 @@ def _print_tried(tried: dry_run.Tried, *, has_brands: bool, timezone: str) -> No
         tell(f"{number:>3}. {author} · {when}{rating} · {document.url}")
         tell(f"     {text.one_line(document.title + ' – ' + document.text, 100)}")
     for warning in dict.fromkeys(walked.warnings):
-        tell(say("warning", warning=warning))
+        tell(say("warning", warning=said.told(warning, common.language())))
     if not walked.documents:
         tell(say("no_items"))
     if not has_brands:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from monitor import domain, fetch, sources, text
 from monitor.errors import FetchError
 from monitor.identity import fingerprint
+from monitor.phrasebook.said import Said
 
 MAX_PAGES_PER_CRAWL = 50
 # Pages a walk found but had no budget left for are kept in the source's memory under
@@ -98,10 +99,10 @@ def _printable(document: domain.Document, warnings: list[str]) -> domain.Documen
     author = text.printable(document.author)[:MAX_TITLE_CHARS] if document.author else None
     title, body = text.printable(document.title), text.printable(document.text)
     if len(title) > MAX_TITLE_CHARS or len(body) > MAX_TEXT_CHARS:
-        warnings.append(
-            f"{document.url}: an item of {len(body):,} characters (title {len(title):,}) was "
-            f"cut to {MAX_TEXT_CHARS:,} ({MAX_TITLE_CHARS:,}) and is matched on that"
-        )
+        warnings.append(Said(
+            "item_cut", url=document.url, length=f"{len(body):,}", title=f"{len(title):,}",
+            limit=f"{MAX_TEXT_CHARS:,}", title_limit=f"{MAX_TITLE_CHARS:,}",
+        ))  # fmt: skip
         full_length = len(title) + len(body)
         if len(title) > MAX_TITLE_CHARS:
             title = title[:MAX_TITLE_CHARS] + CUT
@@ -155,7 +156,7 @@ async def walk(
         if isinstance(answer, FetchError):
             if request.url in starts:
                 raise answer
-            walked.warnings.append(f"skipped a {request.kind} page: {answer}")
+            walked.warnings.append(Said("skipped_page", kind=request.kind, reason=str(answer)))
             walked.visits.append(Visit(request.url, request.kind, answer.status or 0, 0, 0))
             return
         if answer.not_modified:
@@ -181,9 +182,7 @@ async def walk(
         aliases = {urlsplit(r.url).hostname for r in follow} - {host, *aliases_seen}
         for alias in sorted(a for a in aliases if a):
             aliases_seen.add(alias)
-            walked.warnings.append(
-                f"links lead to {alias} as well as {host}: both are read as one board"
-            )
+            walked.warnings.append(Said("alias_host", alias=alias, host=host))
         if page.documents and any(r.continuation for r in follow):
             keys = {d.key for d in page.documents}
             if len(await history.known(keys)) == len(keys):

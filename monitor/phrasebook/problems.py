@@ -108,6 +108,8 @@ PROBLEMS: dict[str, dict[Language, str]] = {
         "en": "unknown key '{key}'; allowed keys: {allowed}",
         "de": "unbekannter Schlüssel „{key}“; erlaubt sind: {allowed}",
     },
+    "extra_forbidden": {"en": "unknown key", "de": "unbekannter Schlüssel"},
+    "missing": {"en": "required key is missing", "de": "Pflichtschlüssel fehlt"},
     "missing_key": {
         "en": "required key '{key}' is missing",
         "de": "Der Pflichtschlüssel „{key}“ fehlt",

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser
 
+from monitor.phrasebook.said import Said
+
 # What to do with an engine that has no preset yet: the words every such verdict ends with.
-_GIVE_SELECTORS = (
-    "no preset reads it yet: give its selectors under selectors (see monitor try --selector)"
-)
+_GIVE_SELECTORS = Said("advice_give_selectors")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +38,17 @@ class Engine:
     evidence: str
     advice: str = ""
 
-    def describe(self) -> str:
-        read = "; ".join(part for part in (f"preset {self.preset}" if self.preset else "",
-                                            self.advice) if part)  # fmt: skip
-        return f"{self.name} ({self.evidence}): {read}"
+    def describe(self, *, auto: bool = False) -> Said:
+        """What the board is, what showed it, and how it is read (`auto`: by preset: auto)."""
+        read: str
+        if self.preset and self.advice:
+            read = Said("read_with_preset_and", preset=self.preset, advice=self.advice)
+        elif self.preset:
+            read = Said("read_with_preset", preset=self.preset)
+        else:
+            read = self.advice
+        return Said("engine_read_auto" if auto else "engine_read", engine=self.name,
+                    evidence=self.evidence, read=read)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +71,7 @@ class _Rule:
 _RULES = (
     # Its no-JS view carries schema.org markup, which reads the posts; its JSON reads more.
     _Rule("Discourse", "schema_org_forum", generator=r"^Discourse\s*([\w.]*)",
-          advice="type: discourse reads it better (its JSON API: every post with its own "
-          "link), with the board's URL"),
+          advice=Said("advice_discourse")),
     _Rule("vBulletin", "vbulletin5", generator=r"^vBulletin\s*(5[\d.]*)"),
     _Rule("vBulletin", "vbulletin", generator=r"^vBulletin\s*([34][\d.]*)"),
     _Rule("vBulletin 4", "vbulletin", css="html#vbulletin_html"),
@@ -82,12 +88,10 @@ _RULES = (
     _Rule("MyBB", "mybb", marker=rb"(?i)powered by\s*(?:<a[^>]*>)?\s*mybb"),
     _Rule("WoltLab Burning Board", None, css="body[id^=tpl_wbb]", marker=rb"(?i)woltlab"),
     _Rule("Flarum", None, css="#flarum-loading",
-          advice="type: json with preset: flarum reads it (its JSON API: every post with "
-                 "its author and link; url: <forum>/api/posts?filter[type]=comment"
-                 "&sort=-createdAt)"),
+          advice=Said("advice_flarum",
+                      url="<forum>/api/posts?filter[type]=comment&sort=-createdAt")),
     _Rule("NodeBB", None, marker=rb"(?i)powered by\s*(?:<a[^>]*>)?\s*nodebb",
-          advice="type: json with preset: nodebb reads it (its read API: every post with "
-                 "its author and link; url: <forum>/api/recent/posts/day)"),
+          advice=Said("advice_nodebb", url="<forum>/api/recent/posts/day")),
     _Rule("bbPress", "bbpress", css="body.bbpress"),
     _Rule("Inyoka", "inyoka", marker=rb"Inyoka v\d"),
     _Rule("Forumotion", "forumotion", marker=rb"(?i)forumotion\.|forumactif\.|forumieren\."),
@@ -115,7 +119,7 @@ def detect(tree: LexborHTMLParser, content: bytes) -> Engine | None:
             return found
     if tree.css_first(_SCHEMA_ORG) is not None:
         return Engine("schema.org forum markup", "schema_org_forum",
-                      "itemtype DiscussionForumPosting, Comment or Answer")  # fmt: skip
+                      Said("schema_org_evidence"))  # fmt: skip
     return None
 
 
@@ -140,4 +144,4 @@ def _matches(
             return None
         written = re.sub(r"<[^>]*>", "", match.group(0).decode("utf-8", "replace"))
         said.append(repr(" ".join(written.split())[:40]))
-    return Engine(rule.name, rule.preset, " and ".join(said), rule.said)
+    return Engine(rule.name, rule.preset, " + ".join(said), rule.said)

@@ -23,6 +23,7 @@ import feedparser
 from monitor import domain, text
 from monitor.errors import SourceError
 from monitor.identity import fingerprint
+from monitor.phrasebook.said import Said
 from monitor.sources.base import Derived, SourceBase
 from monitor.sources.reading import encoding
 
@@ -72,8 +73,8 @@ class FeedAdapter:
             raise SourceError(_not_a_feed(response))
         warnings: tuple[str, ...] = ()
         if parsed.bozo:
-            warnings = (f"feed is malformed ({_reason(parsed.bozo_exception)}); "
-                        f"kept the {len(parsed.entries)} entries that could be read",)  # fmt: skip
+            warnings = (Said("feed_malformed", reason=_reason(parsed.bozo_exception),
+                             count=len(parsed.entries)),)  # fmt: skip
         documents = tuple(_document(source, entry, response.url) for entry in parsed.entries)
         return domain.Page(documents=documents, warnings=warnings, empty=not documents)
 

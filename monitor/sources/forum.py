@@ -42,6 +42,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from monitor import domain
 from monitor.identity import fingerprint
 from monitor.phrasebook import problems
+from monitor.phrasebook.said import Said
 from monitor.sources import engines, presets
 from monitor.sources.base import Derived, SourceBase
 from monitor.sources.reading import dates, ratings, selectors
@@ -188,13 +189,15 @@ class ForumAdapter:
             return _unreadable(source, tree, response, reading)
         page = _page(source, response, tree, reading.chosen, now=now, memory=memory,
                      derived=derived)  # fmt: skip
-        notes = (f"engine: {reading.said}", *page.notes)
+        notes = (Said("engine_note", reading=reading.said), *page.notes)
         if reading.engine is None:
             return replace(page, notes=notes)
         # A recognised engine is named in every warning: what to change depends on it.
-        warned = tuple(f"{warning} [{reading.named}]" for warning in page.warnings)
+        warned = tuple(Said("with_engine", warning=warning, engine=reading.named)
+                       for warning in page.warnings)  # fmt: skip
         if reading.engine.advice:  # read, but another way reads it better: say how
-            warned += (f"{response.url} is {reading.engine.name}: {reading.engine.advice}",)
+            warned += (Said("engine_advice", url=response.url, engine=reading.engine.name,
+                            advice=reading.engine.advice),)  # fmt: skip
         return replace(page, warnings=warned, notes=notes)
 
 
@@ -211,18 +214,19 @@ class _Reading:
 def _reading(source: ForumSource, tree: LexborHTMLParser, response: domain.Response) -> _Reading:
     if not source.auto:
         if source.preset in (None, AUTO):
-            return _Reading(source.resolved, "the source's own selectors",
-                            "the source's own selectors (no preset)")  # fmt: skip
-        named = f"preset {source.preset}"
+            return _Reading(source.resolved, Said("own_selectors"),
+                            Said("own_selectors_no_preset"))  # fmt: skip
         written_for = presets.load(source.preset).engine
-        return _Reading(source.resolved, named, f"{named} ({written_for}), as the source names it")
+        named = Said("named_preset", preset=source.preset)
+        said = Said("named_preset_for", preset=source.preset, engine=written_for)
+        return _Reading(source.resolved, named, said)
     engine = engines.detect(tree, response.content)
     if engine is None or engine.preset is None:
-        return _Reading(None, "no preset", engine.describe() if engine else "not recognised",
-                        engine)  # fmt: skip
+        said = engine.describe() if engine else Said("not_recognised")
+        return _Reading(None, Said("no_preset"), said, engine)
     chosen = selectors_with(engine.preset, source.selectors)
-    return _Reading(chosen, f"{engine.name}, preset {engine.preset}",
-                    f"{engine.describe()} (preset: auto)", engine)  # fmt: skip
+    return _Reading(chosen, Said("engine_preset", engine=engine.name, preset=engine.preset),
+                    engine.describe(auto=True), engine)  # fmt: skip
 
 
 def _page(
@@ -242,11 +246,7 @@ def _page(
     if listed.empty and _holds_posts(chosen, tree):
         # The source names a thread, not a list of threads: read its posts, and say so.
         thread = _thread_page(source, chosen, response, tree, context, now, derived.timezone)
-        said = (
-            f"{response.url} is a thread, not a list of threads: its posts are read, "
-            "but no new thread of the board is; give the board's list page (the forum "
-            "that lists the threads) as the source URL"
-        )
+        said = Said("thread_not_list", url=response.url)
         return replace(thread, warnings=(said, *thread.warnings))
     return listed
 
@@ -258,18 +258,14 @@ def _unreadable(
     preset that comes closest, and what to do."""
     selectors.check_wall(tree, response, what="a board's pages")
     if reading.engine is not None:
-        what = f"{response.url} is {reading.engine.name} ({reading.engine.evidence}): " + (
-            reading.engine.advice
-        )
+        what = Said("unreadable_engine", url=response.url, engine=reading.engine.name,
+                    evidence=reading.engine.evidence, advice=reading.engine.advice)  # fmt: skip
     else:
-        what = (
-            f"{response.url}: no board engine recognised (no generator, no known markup, no "
-            "schema.org forum markup); name a preset or give selectors"
-        )
+        what = Said("unreadable_unknown", url=response.url)
     closest = closest_preset(tree, response.request.kind, response.content)
     return domain.Page(
-        warnings=(f"{what}; {closest}" if closest else what,),
-        notes=(f"engine: {reading.said}",),
+        warnings=(Said("then", first=what, then=closest) if closest else what,),
+        notes=(Said("engine_note", reading=reading.said),),
         empty=True,
     )
 
@@ -314,8 +310,10 @@ def closest_preset(tree: LexborHTMLParser, kind: str, content: bytes) -> str:
     found, name, missing = best
     if not name:
         return ""
-    lacking = f"; {', '.join(missing)} found nothing" if missing else ""
-    return f"closest preset: {name} (found {found} of {', '.join(parts)}{lacking})"
+    if missing:
+        return Said("closest_preset_lacking", preset=name, found=found, parts=", ".join(parts),
+                    missing=", ".join(missing))  # fmt: skip
+    return Said("closest_preset", preset=name, found=found, parts=", ".join(parts))
 
 
 def _list_page(
@@ -421,11 +419,7 @@ def _thread_page(
     documents = tuple(read.values())
     if not documents:
         return domain.Page(
-            warnings=(
-                f"selector item ({chosen.item!r}) matched {len(items)} elements, none with a "
-                "text, a date or a link of its own: the body, date and permalink selectors "
-                "miss this page",
-            ),
+            warnings=(Said("items_without_content", spec=repr(chosen.item), count=len(items)),),
             empty=True,
         )  # fmt: skip
     requests = _thread_requests(source, chosen, response, tree, context)
@@ -536,16 +530,10 @@ class _PostReader:
         if self.dated and self.undated == self.dated:
             # Every post: the selector misses this board's markup (a style that writes
             # the date as text, not in <time datetime>), not a post without a date.
-            found.append(
-                f"selector date ({self.chosen.date!r}) found no date in any post, so "
-                "first-seen times stand in; point selectors.date at where this board "
-                "writes it (phpBB styles that write it as text: 'p.author time')"
-            )
+            found.append(Said("no_date_in_any_post", spec=repr(self.chosen.date)))
         if self.unlinked:
-            found.append(
-                f"{self.unlinked} posts had no permalink (selector {self.chosen.permalink!r}); "
-                "they are keyed by their text, so an edit makes them new"
-            )
+            found.append(Said("posts_without_permalink", count=self.unlinked,
+                              spec=repr(self.chosen.permalink)))  # fmt: skip
         return tuple(found)
 
 
@@ -567,7 +555,7 @@ def _anchor_before(item: LexborNode) -> str | None:
 
 def date_warning(unreadable: list[str]) -> str:
     """One stable warning for a page's unreadable dates (the pipeline dedups by text)."""
-    return f"{len(unreadable)} dates could not be read, e.g. {unreadable[0][:60]!r}"
+    return Said("dates_unreadable", count=len(unreadable), example=repr(unreadable[0][:60]))
 
 
 def _languages(language: str | None) -> tuple[str, ...]:
@@ -616,12 +604,9 @@ def _holds_posts(chosen: ForumSelectors, tree: LexborHTMLParser) -> bool:
 def _matched_nothing(
     field: str, spec: str, tree: LexborHTMLParser, response: domain.Response, kind: str
 ) -> str:
-    said = (
-        f"{response.url}: selector {field} ({spec!r}) matched nothing on a page that is not "
-        "a login wall"
-    )
+    said = Said("matched_nothing", url=response.url, field=field, spec=repr(spec))
     closest = closest_preset(tree, kind, response.content)
-    return f"{said}; {closest}" if closest else said
+    return Said("then", first=said, then=closest) if closest else said
 
 
 ADAPTER = ForumAdapter()

@@ -52,6 +52,7 @@ from monitor import domain, text
 from monitor.errors import SourceError
 from monitor.identity import fingerprint
 from monitor.phrasebook import problems
+from monitor.phrasebook.said import Said
 from monitor.sources import presets
 from monitor.sources.base import Derived, SourceBase
 from monitor.sources.reading import dates, encoding, jsonpath, ratings, selectors
@@ -337,14 +338,13 @@ class _Reader:
     def warnings(self) -> tuple[str, ...]:
         found: list[str] = []
         if self.skipped:
-            found.append(f"{self.skipped} items had neither title nor body; skipped")
+            found.append(Said("items_skipped", count=self.skipped))
         if self.bad_dates:
-            found.append(
-                f"{len(self.bad_dates)} dates could not be read, e.g. {self.bad_dates[0][:60]!r}"
-            )
+            found.append(Said("dates_unreadable", count=len(self.bad_dates),
+                              example=repr(self.bad_dates[0][:60])))  # fmt: skip
         for name in sorted(self.not_text):
             path = getattr(self.mapping.fields, name)
-            found.append(f"fields.{name} ('{path}') finds objects or lists, not a value")
+            found.append(Said("field_not_a_value", name=name, path=path))
         return tuple(found)
 
     def _value(self, name: str, item: Any) -> Any:

@@ -27,6 +27,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from monitor import domain, text
 from monitor.identity import fingerprint
 from monitor.phrasebook import problems
+from monitor.phrasebook.said import Said
 from monitor.sources import forum, presets
 from monitor.sources.base import Derived, SourceBase
 from monitor.sources.reading import dates, ratings, selectors
@@ -121,8 +122,8 @@ class ReviewAdapter:
                 found.setdefault(document.key, document)
         if not found:
             selectors.check_wall(tree, response, what="reviews")
-            what = f"selector item ({chosen.item!r})" if chosen.item else "JSON-LD"
-            warning = f"{what} found no reviews on a page that is not a login wall"
+            what = Said("selector_item", spec=repr(chosen.item)) if chosen.item else Said("json_ld")
+            warning = Said("no_reviews", what=what)
             return domain.Page(warnings=(warning,), empty=True)
         return domain.Page(
             documents=tuple(found.values()),
@@ -267,7 +268,7 @@ class _Reader:
         if self.bad_dates:
             found.append(forum.date_warning(self.bad_dates))
         if self.bad_json:
-            found.append(f"{self.bad_json} JSON-LD blocks are not valid JSON; they were skipped")
+            found.append(Said("bad_json_ld", count=self.bad_json))
         return tuple(found)
 
 

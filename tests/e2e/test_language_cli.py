@@ -15,19 +15,21 @@ import pytest
 from monitor.cli import words as cli_words
 from monitor.demo import mailsink
 from monitor.phrasebook import problems
+from monitor.phrasebook.diagnostics import DIAGNOSTICS
 from monitor.phrasebook.explanation import EXPLANATION
 from tests.conftest import Entry, FeedServer, rss_feed
 from tests.e2e.conftest import run_monitor
 
 WIDE = {"COLUMNS": "400", "MONITOR_ALLOW_HOSTS": "127.0.0.1"}
 LOCALES = {"de": "de_DE.UTF-8", "en": "C.UTF-8"}
+CATALOGUES = (cli_words.WORDS, problems.PROBLEMS, EXPLANATION, DIAGNOSTICS)
 
 
 def _fragments(language: str) -> set[str]:
     """The fixed parts of every sentence of the catalogues in `language` that are long
     enough to be that language's words (at least three words), not names or codes."""
     found: set[str] = set()
-    for catalogue in (cli_words.WORDS, problems.PROBLEMS, EXPLANATION):
+    for catalogue in CATALOGUES:
         for sentences in catalogue.values():
             for literal, *_ in string.Formatter().parse(sentences[language]):
                 for part in re.split(r"[:;()„“'\"]", literal):
@@ -38,10 +40,15 @@ def _fragments(language: str) -> set[str]:
     return found - _all_of(other)
 
 
+def english_fragments() -> set[str]:
+    """What of the English catalogues a German output must not hold."""
+    return _fragments("en")
+
+
 def _all_of(language: str) -> set[str]:
     return {
         " ".join(literal.split())
-        for catalogue in (cli_words.WORDS, problems.PROBLEMS, EXPLANATION)
+        for catalogue in CATALOGUES
         for sentences in catalogue.values()
         for literal, *_ in string.Formatter().parse(sentences[language])
     }

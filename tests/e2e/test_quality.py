@@ -28,6 +28,8 @@ LAYERS: dict[str, float] = {
     "monitor.phrasebook": 0,
     "monitor.phrasebook.language": 0,
     "monitor.phrasebook.explanation": 0,
+    "monitor.phrasebook.diagnostics": 0,
+    "monitor.phrasebook.said": 0,
     "monitor.phrasebook.query_syntax": 0,
     "monitor.phrasebook.problems": 0,
     "monitor.text": 1,

@@ -14,6 +14,7 @@ from monitor.sources import presets
 from tests import boards
 from tests.conftest import FeedServer
 from tests.e2e.conftest import run_monitor
+from tests.e2e.test_language_cli import english_fragments
 
 WIDE = {"COLUMNS": "220"}  # a wide terminal: rich fits the tables instead of cutting them
 LOOPBACK = {"MONITOR_ALLOW_HOSTS": "127.0.0.1"}
@@ -171,6 +172,16 @@ def test_try_with_a_preset_whose_selectors_match_nothing_says_so(
     assert "0 items mention a brand" in out
     assert len(feed_server.requests_for(board.list_path())) == 1
     assert not (tmp_path / "data").exists()
+    # The same diagnosis in German, with nothing of the English catalogues in it.
+    german = run_monitor("try", "--preset", "xenforo", url, "--pages", "1", cwd=tmp_path,
+                         LANG="de_DE.UTF-8", **LOOPBACK, **WIDE)  # fmt: skip
+    out = flat(german.stdout)
+    assert "Warnung: " in out
+    assert "der Selektor thread_row ('div.structItem--thread') fand nichts auf einer Seite" in out
+    assert "nächstes Preset: phpbb (3 von thread_row, thread_link, thread_marker gefunden)" in out
+    assert "Engine: Preset xenforo (XenForo 2.0 - 2.3), wie die Quelle es nennt" in out
+    assert "keine Einträge: die Seite wurde abgerufen" in out
+    assert not [fragment for fragment in english_fragments() if fragment in out]
 
 
 def test_try_says_when_the_date_selector_misses_and_tries_another_with_selector(
@@ -206,7 +217,7 @@ def test_try_says_when_the_date_selector_misses_and_tries_another_with_selector(
         only_attribute.stdout
     )
     assert wrong.returncode == 2
-    assert "selectors.datum: Extra inputs are not permitted" in wrong.stderr
+    assert "selectors.datum: unknown key" in wrong.stderr
     assert not (tmp_path / "data").exists()
 
 

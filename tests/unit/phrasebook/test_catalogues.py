@@ -11,10 +11,16 @@ import pytest
 
 from monitor.cli import words as cli_words
 from monitor.phrasebook import language, problems
+from monitor.phrasebook.diagnostics import DIAGNOSTICS
 from monitor.phrasebook.explanation import EXPLANATION
 
 SOURCE = Path(__file__).resolve().parents[3] / "monitor"
-CATALOGUES = {"problems": problems.PROBLEMS, "cli": cli_words.WORDS, "explanation": EXPLANATION}
+CATALOGUES = {
+    "problems": problems.PROBLEMS,
+    "cli": cli_words.WORDS,
+    "explanation": EXPLANATION,
+    "diagnostics": DIAGNOSTICS,
+}
 
 
 def _placeholders(sentence: str) -> set[str]:
@@ -66,7 +72,8 @@ def test_every_kind_the_code_raises_has_a_sentence() -> None:
 def test_no_sentence_is_left_unused() -> None:
     text = _source_text()
     # pydantic's own kinds are named by pydantic, the YAML syntax ones by PyYAML's wording.
-    by_pydantic = {"literal_error", "string_type", "int_type", "int_parsing", "int_from_float",
+    by_pydantic = {"extra_forbidden", "missing", "literal_error", "string_type", "int_type",
+                   "int_parsing", "int_from_float",
                    "float_type", "float_parsing", "bool_type", "bool_parsing", "list_type",
                    "tuple_type", "dict_type", "model_type", "model_attributes_type",
                    "greater_than_equal", "greater_than", "less_than_equal", "less_than",
@@ -78,6 +85,25 @@ def test_no_sentence_is_left_unused() -> None:
     unused = [key for key in cli_words.WORDS
               if not key.startswith(families) and f'"{key}"' not in text]  # fmt: skip
     assert not unused, unused
+    unused = [key for key in DIAGNOSTICS if f'"{key}"' not in text]
+    assert not unused, unused
+
+
+def test_a_diagnostic_is_its_english_text_and_says_itself_in_german() -> None:
+    from monitor.phrasebook.said import Said, told
+
+    inner = Said("matched_nothing", url="https://x.example/f", field="item", spec="'div.post'")
+    closest = Said("closest_preset", preset="phpbb", found=3, parts="item, body")
+    said = Said("then", first=inner, then=closest)
+    assert said == (
+        "https://x.example/f: selector item ('div.post') matched nothing on a page that is "
+        "not a login wall; closest preset: phpbb (found 3 of item, body)"
+    )  # as text it is English, for the log and for whatever compares it
+    assert told(said, "de") == (
+        "https://x.example/f: der Selektor item ('div.post') fand nichts auf einer Seite, "
+        "die keine Anmeldeseite ist; nächstes Preset: phpbb (3 von item, body gefunden)"
+    )
+    assert told("a text from elsewhere", "de") == "a text from elsewhere"
 
 
 @pytest.mark.parametrize(
