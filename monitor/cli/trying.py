@@ -191,7 +191,7 @@ def _print_tried(tried: dry_run.Tried, *, has_brands: bool, timezone: str) -> No
         reason = common.trouble(tried.told, tried.error or "")
         common.complain(f"{tried.source}: {reason}")
         if tried.error and reason != tried.error:  # what exactly was seen, for the one who fixes it
-            common.complain(f"  {tried.error}")
+            common.complain(f"  {said.told(tried.error, common.language())}")
         return
     walked = tried.walked
     for note in walked.notes:

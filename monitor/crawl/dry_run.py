@@ -12,6 +12,7 @@ from datetime import datetime
 from monitor import domain, fetch, query, sources
 from monitor.crawl import health, walk
 from monitor.errors import FetchError, SourceError
+from monitor.phrasebook.said import Said
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,10 @@ async def try_source(
             max_pages=max_pages,
         )  # fmt: skip
     except (FetchError, SourceError) as error:
-        return Tried(source.name, None, error=str(error), told=health.failed(error).told)
+        # A page that is not what the source expects says so as a Said: keep it, to be
+        # said in the reader's language.
+        detail = error.args[0] if error.args and isinstance(error.args[0], Said) else str(error)
+        return Tried(source.name, None, error=detail, told=health.failed(error).told)
     found = []
     if matcher is not None:
         found = [(d, hits) for d in walked.documents if (hits := matcher.match(d))]

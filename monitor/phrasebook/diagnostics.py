@@ -155,4 +155,83 @@ DIAGNOSTICS: dict[str, dict[Language, str]] = {
         "de": "{url}: ein Eintrag mit {length} Zeichen (Titel {title}) wurde auf {limit} "
         "({title_limit}) gekürzt und so abgeglichen",
     },
+    # --- a page that is not what the source expects (SourceError) -----------------------------
+    "wanted_pages": {"en": "a board's pages", "de": "der Seiten eines Forums"},
+    "wanted_threads": {"en": "a list of threads", "de": "einer Themenliste"},
+    "wanted_posts": {"en": "posts", "de": "der Beiträge"},
+    "wanted_reviews": {"en": "reviews", "de": "der Bewertungen"},
+    "wanted_json": {"en": "JSON", "de": "von JSON"},
+    "wanted_discourse": {"en": "Discourse JSON", "de": "von Discourse-JSON"},
+    "wall_challenge": {
+        "en": "{url} served a {who} challenge instead of {what}: the site blocks automated "
+        "readers; ask its operators to allow the monitor, or drop the source",
+        "de": "{url} lieferte statt {what} eine Bot-Sperre von {who}: die Website hält "
+        "automatische Leser ab; bitten Sie ihre Betreiber, den Monitor zuzulassen, oder "
+        "entfernen Sie die Quelle",
+    },
+    "wall_no_permission": {
+        "en": "{url} served a 'no permission' page instead of {what}: the board hides this "
+        "area from guests; monitor reads only public pages",
+        "de": "{url} lieferte statt {what} eine Seite „keine Berechtigung“: das Forum verbirgt "
+        "diesen Bereich vor Gästen; monitor liest nur öffentliche Seiten",
+    },
+    "wall_login": {
+        "en": "{url} served a login page instead of {what}: the board needs an account; "
+        "monitor reads only public pages, so pick a public board or forum",
+        "de": "{url} lieferte statt {what} eine Anmeldeseite: das Forum verlangt ein Konto; "
+        "monitor liest nur öffentliche Seiten, wählen Sie also ein öffentliches Forum",
+    },
+    "feed_is_html": {
+        "en": "{url} served an HTML page, not a feed: check the feed URL",
+        "de": "{url} lieferte eine HTML-Seite, keinen Feed: prüfen Sie die URL des Feeds",
+    },
+    "not_a_feed": {
+        "en": "{url} is not an RSS or Atom feed (content type {type})",
+        "de": "{url} ist kein RSS- oder Atom-Feed (Inhaltstyp {type})",
+    },
+    "api_no_list": {
+        "en": "{url}: the API's answer has no list at '{path}': the API may have changed, or "
+        "the mapping's `items` is wrong",
+        "de": "{url}: die Antwort der API hat keine Liste bei „{path}“: die API hat sich "
+        "vielleicht geändert, oder `items` der Zuordnung stimmt nicht",
+    },
+    "api_no_list_says": {
+        "en": "{url}: the API's answer has no list at '{path}' (it says: {says}): the API may "
+        "have changed, or the mapping's `items` is wrong",
+        "de": "{url}: die Antwort der API hat keine Liste bei „{path}“ (sie sagt: {says}): die "
+        "API hat sich vielleicht geändert, oder `items` der Zuordnung stimmt nicht",
+    },
+    "api_html": {
+        "en": "{url} answered an HTML page instead of JSON (HTTP {status}): the API may be "
+        "down, moved, or refusing automated readers; check the URL in a browser",
+        "de": "{url} antwortete mit einer HTML-Seite statt JSON (HTTP {status}): die API ist "
+        "vielleicht ausgefallen, umgezogen oder hält automatische Leser ab; prüfen Sie die "
+        "URL im Browser",
+    },
+    "api_bad_json": {
+        "en": "{url} did not answer valid JSON: {reason}",
+        "de": "{url} antwortete nicht mit gültigem JSON: {reason}",
+    },
+    "discourse_not_topic_list": {
+        "en": "{url} is JSON but not a Discourse topic list",
+        "de": "{url} ist JSON, aber keine Themenliste von Discourse",
+    },
+    "discourse_not_topic": {
+        "en": "{url} is JSON but not a Discourse topic",
+        "de": "{url} ist JSON, aber kein Thema von Discourse",
+    },
+    "discourse_not_json": {
+        "en": "{url} did not answer with JSON: is this a Discourse forum?",
+        "de": "{url} antwortete nicht mit JSON: ist das ein Discourse-Forum?",
+    },
+    "discourse_not_object": {
+        "en": "{url} answered JSON that is not a Discourse object",
+        "de": "{url} antwortete mit JSON, das kein Discourse-Objekt ist",
+    },
+    "discourse_login": {
+        "en": "{url} served a login page instead of topics: the forum needs an account; "
+        "monitor reads only public forums",
+        "de": "{url} lieferte statt der Themen eine Anmeldeseite: das Forum verlangt ein "
+        "Konto; monitor liest nur öffentliche Foren",
+    },
 }

@@ -31,6 +31,7 @@ from selectolax.lexbor import LexborHTMLParser
 from monitor import domain
 from monitor.errors import SourceError
 from monitor.identity import fingerprint
+from monitor.phrasebook.said import Said
 from monitor.sources import forum
 from monitor.sources.base import Derived, SourceBase
 from monitor.sources.reading import dates, encoding, selectors
@@ -97,7 +98,7 @@ def _list_page(
 ) -> domain.Page:
     topic_list = data.get("topic_list")
     if not isinstance(topic_list, Mapping) or not isinstance(topic_list.get("topics"), list):
-        raise SourceError(f"{response.url} is JSON but not a Discourse topic list")
+        raise SourceError(Said("discourse_not_topic_list", url=response.url))
     requests: list[domain.Request] = []
     for topic in topic_list["topics"]:
         if len(requests) >= source.max_threads:
@@ -131,7 +132,7 @@ def _posts_page(
 ) -> domain.Page:
     stream = data.get("post_stream")
     if not isinstance(stream, Mapping) or not isinstance(stream.get("posts"), list):
-        raise SourceError(f"{response.url} is JSON but not a Discourse topic")
+        raise SourceError(Said("discourse_not_topic", url=response.url))
     title = str(data.get("title") or context.get("title") or "")
     posts = [post for post in stream["posts"] if isinstance(post, Mapping)]
     bad_dates: list[str] = []
@@ -244,17 +245,12 @@ def _load(response: domain.Response) -> Mapping[str, Any]:
     except ValueError:
         # An HTML page where JSON should be: a login wall, a challenge, or not Discourse.
         tree = LexborHTMLParser(body)
-        selectors.check_wall(tree, response, what="Discourse JSON")
-        raise SourceError(
-            f"{response.url} did not answer with JSON: is this a Discourse forum?"
-        ) from None
+        selectors.check_wall(tree, response, what=Said("wanted_discourse"))
+        raise SourceError(Said("discourse_not_json", url=response.url)) from None
     if not isinstance(data, Mapping):
-        raise SourceError(f"{response.url} answered JSON that is not a Discourse object")
+        raise SourceError(Said("discourse_not_object", url=response.url))
     if data.get("error_type") in ("not_logged_in", "invalid_access"):
-        raise SourceError(
-            f"{response.url} served a login page instead of topics: the forum needs an "
-            "account; monitor reads only public forums"
-        )
+        raise SourceError(Said("discourse_login", url=response.url))
     return data
 
 

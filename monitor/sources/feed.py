@@ -135,8 +135,8 @@ def _not_a_feed(response: domain.Response) -> str:
     if response.content_type in _HTML_TYPES or response.content.lstrip()[:15].lower().startswith(
         (b"<!doctype html", b"<html")
     ):
-        return f"{response.url} served an HTML page, not a feed: check the feed URL"
-    return f"{response.url} is not an RSS or Atom feed (content type {response.content_type!r})"
+        return Said("feed_is_html", url=response.url)
+    return Said("not_a_feed", url=response.url, type=repr(response.content_type))
 
 
 ADAPTER = FeedAdapter()

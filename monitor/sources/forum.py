@@ -256,7 +256,7 @@ def _unreadable(
 ) -> domain.Page:
     """A page `preset: auto` has no preset for: a warning that says what the board is, the
     preset that comes closest, and what to do."""
-    selectors.check_wall(tree, response, what="a board's pages")
+    selectors.check_wall(tree, response, what=Said("wanted_pages"))
     if reading.engine is not None:
         what = Said("unreadable_engine", url=response.url, engine=reading.engine.name,
                     evidence=reading.engine.evidence, advice=reading.engine.advice)  # fmt: skip
@@ -330,7 +330,7 @@ def _list_page(
     root = tree.root
     rows = selectors.nodes(root, chosen.thread_row) if root is not None else []
     if not rows:
-        selectors.check_wall(tree, response, what="a list of threads")
+        selectors.check_wall(tree, response, what=Said("wanted_threads"))
         said = _matched_nothing("thread_row", chosen.thread_row, tree, response, "list")
         return domain.Page(warnings=(said,), empty=True)
     requests: list[domain.Request] = []
@@ -402,7 +402,7 @@ def _thread_page(
     root = tree.root
     items = selectors.nodes(root, chosen.item) if root is not None else []
     if not items:
-        selectors.check_wall(tree, response, what="posts")
+        selectors.check_wall(tree, response, what=Said("wanted_posts"))
         said = _matched_nothing("item", chosen.item, tree, response, "thread")
         return domain.Page(warnings=(said,), empty=True)
     title = (selectors.first(root, chosen.title) if chosen.title and root else None) or (

@@ -209,10 +209,9 @@ def read(
     if not isinstance(items, list):
         said = _error_message(data)
         raise SourceError(
-            f"{response.url}: the API's answer has no list at '{mapping.items}'"
-            + (f" (it says: {said})" if said else "")
-            + ": the API may have changed, or the mapping's `items` is wrong"
-        )
+            Said("api_no_list_says", url=response.url, path=mapping.items, says=said) if said
+            else Said("api_no_list", url=response.url, path=mapping.items)
+        )  # fmt: skip
     reader = _Reader(source, mapping, response.url, now, timezone)
     documents = tuple(d for item in items if (d := reader.document(item)) is not None)
     return domain.Page(documents=documents, warnings=reader.warnings(), empty=not items)
@@ -273,13 +272,9 @@ def load(response: domain.Response) -> Any:
     except ValueError as error:
         start = body.lstrip()[:15].lower()
         if response.content_type in _HTML_TYPES or start.startswith(("<!doctype", "<html", "<")):
-            selectors.check_wall(LexborHTMLParser(body), response, what="JSON")
-            raise SourceError(
-                f"{response.url} answered an HTML page instead of JSON (HTTP "
-                f"{response.status}): the API may be down, moved, or refusing automated "
-                "readers; check the URL in a browser"
-            ) from None
-        raise SourceError(f"{response.url} did not answer valid JSON: {error}") from None
+            selectors.check_wall(LexborHTMLParser(body), response, what=Said("wanted_json"))
+            raise SourceError(Said("api_html", url=response.url, status=response.status)) from None
+        raise SourceError(Said("api_bad_json", url=response.url, reason=str(error))) from None
 
 
 def _error_message(data: Any) -> str:

@@ -121,7 +121,7 @@ class ReviewAdapter:
                 document = reader.from_element(item)
                 found.setdefault(document.key, document)
         if not found:
-            selectors.check_wall(tree, response, what="reviews")
+            selectors.check_wall(tree, response, what=Said("wanted_reviews"))
             what = Said("selector_item", spec=repr(chosen.item)) if chosen.item else Said("json_ld")
             warning = Said("no_reviews", what=what)
             return domain.Page(warnings=(warning,), empty=True)

@@ -234,6 +234,11 @@ def test_try_on_a_login_wall_says_it_is_a_login_page_and_exits_1(
     assert result.returncode == 1, result.stdout + result.stderr
     err = flat(result.stderr)
     assert "served a login page instead of a list of threads" in err
+    german = run_monitor("try", "Praxis-Forum", cwd=tmp_path, LANG="de_DE.UTF-8", **LOOPBACK,
+                         **WIDE)  # fmt: skip
+    said = flat(german.stderr)
+    assert "lieferte statt einer Themenliste eine Anmeldeseite" in said
+    assert not [fragment for fragment in english_fragments() if fragment in said]
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "data").exists()
 

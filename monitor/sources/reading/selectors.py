@@ -33,6 +33,7 @@ from monitor import domain, text
 from monitor.errors import SourceError
 from monitor.identity import fingerprint
 from monitor.phrasebook import problems
+from monitor.phrasebook.said import Said
 from monitor.sources.reading import challenges, encoding
 
 _ALTERNATIVES = re.compile(r"\s*\|\|\s*")
@@ -269,21 +270,12 @@ def check_wall(tree: LexborHTMLParser, response: domain.Response, *, what: str) 
         next((name for name, _ in challenges.CHALLENGES if name.lower() in server), None)
     )
     if who is not None:
-        raise SourceError(
-            f"{response.url} served a {who} challenge instead of {what}: the site blocks "
-            "automated readers; ask its operators to allow the monitor, or drop the source"
-        )
+        raise SourceError(Said("wall_challenge", url=response.url, who=who, what=what))
     visible = inline_text(tree.body).lower() if tree.body is not None else ""
     if any(phrase in visible for phrase in _NO_PERMISSION):
-        raise SourceError(
-            f"{response.url} served a 'no permission' page instead of {what}: the board hides "
-            "this area from guests; monitor reads only public pages"
-        )
+        raise SourceError(Said("wall_no_permission", url=response.url, what=what))
     if tree.css_first("form input[type=password]") is not None and not _readable_beyond_forms(tree):
-        raise SourceError(
-            f"{response.url} served a login page instead of {what}: the board needs an "
-            "account; monitor reads only public pages, so pick a public board or forum"
-        )
+        raise SourceError(Said("wall_login", url=response.url, what=what))
 
 
 # A page with this much text outside its forms is content with a login box beside it (many
