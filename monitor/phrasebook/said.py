@@ -6,7 +6,8 @@ logged, stored and printed by `monitor try`. A `Said` is a `str` (the English se
 so every place that logs, compares or deduplicates text keeps working, and it carries its
 catalogue key and values, so a reader says it in German (`told`). A value may be a Said
 itself: it is said in the same language. Text built from a Said with an f-string is plain
-English text again; build a Said of a Said instead.
+English text again; build a Said of a Said instead. `monitor query`'s explanation is made
+of Saids too.
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.phrasebook.diagnostics import DIAGNOSTICS
+from monitor.phrasebook.explanation import EXPLANATION
 from monitor.phrasebook.language import Language
+
+# The catalogues a Said is looked up in (their keys do not overlap; a test checks).
+SENTENCES = {**DIAGNOSTICS, **EXPLANATION}
 
 
 class Said(str):
@@ -38,4 +43,4 @@ def told(text: str, language: Language) -> str:
 def _format(key: str, values: dict[str, Any], language: Language) -> str:
     shown = {name: told(value, language) if isinstance(value, str) else value
              for name, value in values.items()}  # fmt: skip
-    return DIAGNOSTICS[key][language].format_map(shown)
+    return SENTENCES[key][language].format_map(shown)

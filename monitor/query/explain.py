@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from monitor import domain
-from monitor.phrasebook.explanation import EXPLANATION
 from monitor.phrasebook.language import Language
+from monitor.phrasebook.said import Said
 from monitor.query import evaluate, nodes, parser
 
 _SHOWN_HITS = 3
 _CONTEXT = 25
-
-
-@dataclass(frozen=True, slots=True)
-class Said:
-    """A sentence of the explanation catalogue and its values; a value may be a Said
-    itself (a word of the same language: "phrase", "title")."""
-
-    key: str
-    values: Mapping[str, object] = field(default_factory=dict)
-
-    def told(self, language: Language) -> str:
-        shown = {k: v.told(language) if isinstance(v, Said) else v for k, v in self.values.items()}
-        return EXPLANATION[self.key][language].format_map(shown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +33,7 @@ class Explanation:
     steps: tuple[Step, ...]
 
     def lines(self, language: Language = "en") -> list[str]:
-        lines = [
-            Said("match" if self.matched else "no_match", {"query": self.query}).told(language)
-        ]
+        lines = [Said("match" if self.matched else "no_match", query=self.query).told(language)]
         for step in self.steps:
             indent = "  " * (step.depth + 1)
             lines.append(f"{indent}{'✓' if step.matched else '✗'} {step.label.told(language)}")
@@ -92,26 +76,25 @@ def _walk(
 def _label(node: nodes.Node, outcome: evaluate.Outcome, index: evaluate.Index) -> Said:
     if isinstance(node, nodes.Words):
         kind = "phrase" if len(node.words) > 1 else "wildcard" if node.wildcard else "word"
-        found = Said("found", {"count": len(outcome.hits)}) if outcome.matched else Said(
-            "not_found")  # fmt: skip
-        return Said("words", {"display": node.display, "kind": Said(f"kind_{kind}"),
-                              "where": Said(f"field_{node.field}"), "found": found})  # fmt: skip
+        found = Said("found", count=len(outcome.hits)) if outcome.matched else Said("not_found")
+        return Said("words", display=node.display, kind=Said(f"kind_{kind}"),
+                    where=Said(f"field_{node.field}"), found=found)  # fmt: skip
     if isinstance(node, nodes.Site):
-        return Said("site", {"display": node.display, "host": index.host or Said("no_host")})
+        return Said("site", display=node.display, host=index.host or Said("no_host"))
     if isinstance(node, nodes.Lang):
         code = index.document.language or Said("no_lang")
-        return Said("lang", {"display": node.display, "code": code})
+        return Said("lang", display=node.display, code=code)
     if isinstance(node, nodes.Not):
         return Said("not")
     if isinstance(node, nodes.And):
         return Said("and")
     if isinstance(node, nodes.Or):
         return Said("or")
-    return Said("near", {
-        "operator": "ONEAR" if node.ordered else "NEAR", "distance": node.distance,
-        "unit": Said("unit_one" if node.distance == 1 else "unit_many"),
-        "order": Said("ordered") if node.ordered else "",
-    })  # fmt: skip
+    return Said(
+        "near", operator="ONEAR" if node.ordered else "NEAR", distance=node.distance,
+        unit=Said("unit_one" if node.distance == 1 else "unit_many"),
+        order=Said("ordered") if node.ordered else "",
+    )  # fmt: skip
 
 
 def _where(outcome: evaluate.Outcome, index: evaluate.Index) -> tuple[Said, ...]:
@@ -120,12 +103,12 @@ def _where(outcome: evaluate.Outcome, index: evaluate.Index) -> tuple[Said, ...]
     for hit in outcome.hits[:_SHOWN_HITS]:
         field = index.field(hit.segment)
         start, end = field.span(hit.first, hit.last)
-        details.append(Said("hit", {
-            "display": hit.display, "field": Said(f"field_{evaluate.FIELD_NAMES[hit.segment]}"),
-            "start": start, "excerpt": _excerpt(field.text, start, end),
-        }))  # fmt: skip
+        details.append(Said(
+            "hit", display=hit.display, field=Said(f"field_{evaluate.FIELD_NAMES[hit.segment]}"),
+            start=start, excerpt=_excerpt(field.text, start, end),
+        ))  # fmt: skip
     if len(outcome.hits) > _SHOWN_HITS:
-        details.append(Said("more", {"count": len(outcome.hits) - _SHOWN_HITS}))
+        details.append(Said("more", count=len(outcome.hits) - _SHOWN_HITS))
     return tuple(details)
 
 

@@ -53,6 +53,10 @@ _USES = {
 }
 
 
+def test_the_catalogues_a_said_is_looked_up_in_share_no_key() -> None:
+    assert not set(DIAGNOSTICS) & set(EXPLANATION)
+
+
 def test_every_kind_the_code_raises_has_a_sentence() -> None:
     text = _source_text()
     raised = {k for match in _USES["problems"].finditer(text) for k in match.groups() if k}
