@@ -1,5 +1,5 @@
-"""Shared test parts: a loopback feed server, SMTP servers (a sink and a scripted one), and a
-feed writer.
+"""Shared test parts: a loopback feed server, SMTP servers (a sink and a scripted one), a
+feed writer, and Hypothesis's profiles.
 
 Everything runs on 127.0.0.1; nothing reaches beyond the machine.
 """
@@ -7,6 +7,7 @@ Everything runs on 127.0.0.1; nothing reaches beyond the machine.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from collections import Counter
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import hypothesis
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
@@ -34,6 +36,38 @@ from monitor.store import db
 from monitor.store import mentions as store_mentions
 from monitor.store import sources as store_sources
 from monitor.store.schema import Outbox
+
+# Hypothesis checks the same properties everywhere; a CI run (`.ci/run` sets CI=true) tries
+# half as many examples. "dev" is Hypothesis's own default (100 examples, 200 ms each);
+# "ci" is what Hypothesis itself loads when CI is set (the same examples every run, no
+# example database, no deadline: CI's machine is shared and a slow example there says
+# nothing about the code), with fewer examples. Both are spelled out, not inherited from
+# whichever profile Hypothesis loaded at import. HYPOTHESIS_PROFILE=dev (or ci) chooses.
+DEV_EXAMPLES = 100
+_DEFAULT = hypothesis.settings.get_profile("default")
+hypothesis.settings.register_profile("dev", _DEFAULT, max_examples=DEV_EXAMPLES)
+hypothesis.settings.register_profile(
+    "ci", _DEFAULT, max_examples=DEV_EXAMPLES // 2, derandomize=True, database=None,
+    deadline=None, print_blob=True, suppress_health_check=[hypothesis.HealthCheck.too_slow],
+)  # fmt: skip
+_IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+hypothesis.settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if _IN_CI else "dev")
+)
+
+
+def examples(dev: int) -> int:
+    """For a test that asks for more examples than the default: `dev` under the dev
+    profile, as many more under any other (`@settings(max_examples=examples(300))`), so
+    the profile scales it instead of being overridden by it."""
+    return max(1, dev * hypothesis.settings.default.max_examples // DEV_EXAMPLES)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, the rest in their order: the test workers take files in
+    this order, so the longest start early and many short ones fill the end, and the
+    workers finish together rather than one waiting for the other's last long file."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @dataclass

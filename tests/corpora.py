@@ -18,6 +18,7 @@ import re
 import subprocess
 import sys
 import tarfile
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,20 +59,30 @@ def sdist(name: str, version: str) -> Path:
         return unpacked
     root.mkdir(parents=True, exist_ok=True)
     archive = root / f"{name}-{version}.tar.gz"
-    if not archive.exists():
+    # Test workers and other runs share the cache: each downloads and unpacks into a
+    # folder of its own and renames the result into place, so none reads a half-written
+    # archive or a half-unpacked corpus.
+    with tempfile.TemporaryDirectory(dir=root, prefix=f".{name}-") as staging:
+        if not archive.exists():
+            try:
+                subprocess.run(
+                    [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                     "--no-binary", ":all:", f"{name}=={version}", "--dest", staging],
+                    check=True, capture_output=True, timeout=_FETCH_SECONDS,
+                )  # fmt: skip
+            except (subprocess.SubprocessError, OSError) as error:
+                stderr = getattr(error, "stderr", b"") or b""
+                reason = stderr.decode(errors="replace").strip().splitlines()[-1:] or [str(error)]
+                raise Unavailable(f"{name}=={version} not fetched from the package index: "
+                                  f"{reason[0]}") from error  # fmt: skip
+            os.replace(Path(staging) / archive.name, archive)
+        with tarfile.open(archive) as tar:
+            tar.extractall(staging, filter="data")
         try:
-            subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-                 "--no-binary", ":all:", f"{name}=={version}", "--dest", str(root)],
-                check=True, capture_output=True, timeout=_FETCH_SECONDS,
-            )  # fmt: skip
-        except (subprocess.SubprocessError, OSError) as error:
-            stderr = getattr(error, "stderr", b"") or b""
-            reason = stderr.decode(errors="replace").strip().splitlines()[-1:] or [str(error)]
-            raise Unavailable(f"{name}=={version} not fetched from the package index: "
-                              f"{reason[0]}") from error  # fmt: skip
-    with tarfile.open(archive) as tar:
-        tar.extractall(root, filter="data")
+            os.rename(Path(staging) / unpacked.name, unpacked)
+        except OSError:
+            if not unpacked.is_dir():  # not another process that got there first
+                raise
     return unpacked
 
 

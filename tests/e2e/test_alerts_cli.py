@@ -142,6 +142,8 @@ def test_a_run_killed_between_two_sends_loses_nothing_and_repeats_only_with_the_
         "MONITOR_ALLOW_HOSTS": "127.0.0.1",
         "MONITOR_SMTP_URL": smtp.url,
         "MONITOR_MAIL_FROM": MAIL_FROM,
+        # Not the default 8080, which a `monitor run` of another test or worker may hold.
+        "MONITOR_HTTP_PORT": str(mailsink.free_port()),
     }
     crawl = run_monitor("crawl", "--no-send", cwd=tmp_path, **env)  # monitor run sends
     assert crawl.returncode == 0, crawl.stderr

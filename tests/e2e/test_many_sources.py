@@ -39,6 +39,7 @@ def write_sources(folder: Path, server: FeedServer) -> None:
     )  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_one_crawl_of_thousands_of_sources_reports_every_one(
     tmp_path: Path, feed_server: FeedServer, fresh_postgres: Callable[[], str], backend: str

@@ -12,6 +12,7 @@ import sys
 import venv
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.e2e.conftest import REPO, clean_env, run_monitor
@@ -24,6 +25,7 @@ def _run(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_wheel_installs_and_runs_with_migrations_templates_and_demo(tmp_path: Path) -> None:
     built = _run(sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path / "dist"),
                  str(REPO), cwd=tmp_path)  # fmt: skip

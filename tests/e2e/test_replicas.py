@@ -46,6 +46,7 @@ from tests.e2e.conftest import MONITOR, clean_env
 
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.slow,  # the scenario runs for half a minute
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc for sockets"),
 ]
 

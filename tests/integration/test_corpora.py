@@ -37,6 +37,8 @@ NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 # which chardetng reads as "Ł825" on a host without a country domain.
 UNDECIDABLE = {"MacRoman/ioreg_output.txt", "windows-1252/_mozilla_bug421271_text.html"}
 
+pytestmark = pytest.mark.slow  # each crawl takes a minute
+
 
 @pytest.fixture(scope="module")
 def samples() -> list[corpora.Sample]:

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.config import schedule
+from tests.conftest import examples
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -80,7 +81,7 @@ MOMENTS = st.one_of(
 ).map(lambda naive: naive.replace(tzinfo=UTC))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(written=SCHEDULES, timezone=ZONES, now=MOMENTS, later=st.timedeltas(
     timedelta(0), timedelta(days=3)))  # fmt: skip
 def test_windows_end_at_or_before_now_never_go_back_and_each_end_is_a_tick(
@@ -94,7 +95,7 @@ def test_windows_end_at_or_before_now_never_go_back_and_each_end_is_a_tick(
     assert tick(written, timezone, now + later) >= end  # never an earlier window again
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(timezone=ZONES, now=MOMENTS)
 def test_a_daily_window_ends_once_a_day_at_the_local_time_given(
     timezone: str, now: datetime

@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 
 from monitor import domain
 from monitor.query import BrandQuery, compile, evaluate, fold, matcher, prefilter
+from tests.conftest import examples
 
 VOCABULARY = [
     "Müller", "Mueller", "Medical", "Straße", "Strasse", "Ärzte", "Öl", "Quelle", "Frequenz",
@@ -83,7 +84,7 @@ def exact_matches(brands, document):
 FILLER = st.lists(st.sampled_from(["Jacke", "Regen", "the", "Wetter", "über", "Sée"]), max_size=60)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.lists(queries(), min_size=1, max_size=6), texts(), FILLER, FILLER, texts())
 def test_reading_only_where_keys_were_found_changes_nothing(query_list, text, before, after, title):
     # Long texts with the words in the middle: evaluation reads only a window of them,
@@ -98,7 +99,7 @@ def document(text, title=""):
     return domain.Document("k", "https://example.com/", title, text)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.lists(queries(), min_size=1, max_size=8), texts(), texts())
 def test_prefilter_never_loses_a_match(query_list, text, title):
     brands = brands_of(query_list)
@@ -107,7 +108,7 @@ def test_prefilter_never_loses_a_match(query_list, text, title):
     assert compile(brands).match(doc) == exact_matches(brands, doc)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.text(), st.integers(min_value=1, max_value=5))
 def test_every_word_of_any_text_is_found_by_its_key(text, prefix_length):
     sketched = prefilter.sketch("title", text)
@@ -129,7 +130,7 @@ VARIANTS = [
 ]
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(
     st.lists(queries(), min_size=1, max_size=6),
     texts(),
@@ -141,7 +142,7 @@ def test_matching_ignores_case_umlaut_and_sharp_s_spellings(query_list, text, va
     assert names(matcher_.match(document(text))) == names(matcher_.match(document(changed)))
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(texts(), st.sampled_from(range(len(VARIANTS))))
 def test_a_query_matches_its_own_text_in_any_spelling(text, variant):
     query_words = [token for token in fold.tokens(text) if token.folded]
