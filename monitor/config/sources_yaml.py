@@ -264,12 +264,12 @@ class Config(_Frozen):
         return tuple(a for a in self.alerts if a.immediate is not None)
 
 
-Said = tuple[yaml_lines.Path, str, dict[str, str]]  # where, the problem's kind, its values
+CrossProblem = tuple[yaml_lines.Path, str, dict[str, str]]  # where, the problem's kind, values
 
 
-def _cross_check(config: Config) -> list[Said]:
+def _cross_check(config: Config) -> list[CrossProblem]:
     """Problems no single field shows: duplicate names, alerts naming unknown brands/sources."""
-    problems: list[Said] = []
+    found: list[CrossProblem] = []
     groups: tuple[tuple[str, tuple[Brand | Alert | source_types.SourceBase, ...]], ...] = (
         ("brands", config.brands), ("sources", config.sources), ("alerts", config.alerts),
     )  # fmt: skip
@@ -277,7 +277,7 @@ def _cross_check(config: Config) -> list[Said]:
         seen: set[str] = set()
         for index, item in enumerate(items):
             if item.name.casefold() in seen:
-                problems.append(((section, index, "name"), "name_twice", {"name": item.name}))
+                found.append(((section, index, "name"), "name_twice", {"name": item.name}))
             seen.add(item.name.casefold())
     brand_names = sorted(b.name for b in config.brands)
     source_names = sorted(s.name for s in config.sources)
@@ -290,8 +290,8 @@ def _cross_check(config: Config) -> list[Said]:
                     hint = difflib.get_close_matches(name, known, n=1)
                     kind = f"unknown_{field[:-1]}" + ("_hint" if hint else "")
                     values = {"name": name, "hint": hint[0]} if hint else {"name": name}
-                    problems.append((("alerts", index, field, position), kind, values))
-    return problems
+                    found.append((("alerts", index, field, position), kind, values))
+    return found
 
 
 def load(path: Path) -> Config:
@@ -330,14 +330,14 @@ def parse(text: str, *, filename: str = "sources.yaml") -> Config:
     except ValidationError as error:
         details = error.errors(include_url=False)
         paths = [_data_path(data, detail) for detail in details]
-        problems = [
+        told = [
             _problem(filename, data, lines, path, detail)
             for path, detail in zip(paths, details, strict=True)
             # A list "too short" only because its items failed is noise next to those items.
             if not any(other[: len(path)] == path and len(other) > len(path) for other in paths)
         ]
-        problems.sort(key=lambda p: (p.line or 0, p.path))
-        raise ConfigError(problems) from None
+        told.sort(key=lambda p: (p.line or 0, p.path))
+        raise ConfigError(told) from None
     cross = _cross_check(config)
     if cross:
         raise ConfigError([

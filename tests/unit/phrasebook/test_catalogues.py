@@ -43,11 +43,12 @@ def _source_text() -> str:
 
 
 # How the code names a sentence: problems.invalid("kind"), ConfigProblem.said(…, "kind"),
-# QuerySyntaxError("kind"), YamlError("kind"), common.say("key") / say("key").
+# QuerySyntaxError("kind"), YamlError("kind"), the unknown-name kinds sources_yaml builds
+# from the field's name; common.say("key") / say("key").
 _USES = {
     "problems": re.compile(
         r"""(?:invalid|QuerySyntaxError|YamlError)\(\s*"(\w+)"|said\([^)]*?"(\w+)"\s*[,)]"""
-        r"""|"(unknown_(?:brand|source)(?:_hint)?)"|"(\w+)" if known"""
+        r"""|"(unknown_(?:brand|source)(?:_hint)?)\""""
     ),
     "cli": re.compile(r"""say\(\s*f?"([\w{}]+)"""),
 }
